@@ -1,0 +1,34 @@
+"""Constraints and indexes from the ontology, created before any data is written.
+
+On the embedded engine an index created over existing data fixes the property's type and
+silently converts later values, so this runs whenever Rolegraph connects, before imports.
+All statements are ``IF NOT EXISTS``: running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from graph.db import Graph
+from schema.ontology import Ontology
+
+
+def schema_statements(ontology: Ontology) -> list[str]:
+    """The Cypher statements that create the ontology's constraints and indexes."""
+    statements: list[str] = []
+    for spec in ontology.classes.values():
+        label, key = ontology.label(spec.name), ontology.prop(spec.name, spec.key)
+        statements.append(
+            f"CREATE CONSTRAINT {spec.name.lower()}_{spec.key}_unique IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+        )
+        for prop in spec.indexes:
+            statements.append(
+                f"CREATE INDEX {spec.name.lower()}_{prop} IF NOT EXISTS "
+                f"FOR (n:{label}) ON (n.{ontology.prop(spec.name, prop)})"
+            )
+    return statements
+
+
+async def ensure_schema(graph: Graph) -> None:
+    """Create every constraint and index the ontology asks for (idempotent)."""
+    for statement in schema_statements(graph.ontology):
+        await graph.write(statement)

@@ -1,0 +1,347 @@
+"""Reading and validating a directory in the CSV interchange format (no database work).
+
+Every file and column comes from the ontology: a class file holds one node per row (its
+properties plus reference columns such as ``positions.department_id``), a relationship file one
+relationship per row. Every problem is collected, with file, line and column, so a user sees all
+bad rows at once; references that the files cannot resolve are left for the importer to look up
+in the graph.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from schema.ontology import ClassSpec, Ontology, PropertySpec, RelationshipSpec
+from schema.values import ValueProblem, check_value, parse_text
+
+DERIVED_KEY_SEPARATOR = "/"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located by file, line (1 = header) and column."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: column {self.column}: {self.reason}" if self.column else \
+            f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    column: str
+
+
+@dataclass
+class NodeBatch:
+    """The validated rows of one class file: ``{"key": ..., "props": {...}}`` each."""
+
+    spec: ClassSpec
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RelBatch:
+    """The validated relationships of one type: ``{"from", "to", "key", "props"}`` each.
+
+    ``replace`` is set for reference columns of a many-to-one kind: importing a new value
+    replaces the old relationship (a position moved to another department).
+    """
+
+    spec: RelationshipSpec
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    replace: bool = False
+
+
+@dataclass
+class ParsedDirectory:
+    """What a directory holds once read and checked."""
+
+    nodes: dict[str, NodeBatch] = field(default_factory=dict)
+    rels: dict[str, RelBatch] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    # references the files do not resolve: class -> key -> where it is referenced
+    unresolved: dict[str, dict[str, list[Location]]] = field(default_factory=dict)
+    files_read: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def node_count(self) -> int:
+        return sum(len(b.rows) for b in self.nodes.values())
+
+    @property
+    def rel_count(self) -> int:
+        return sum(1 for b in self.rels.values() for r in b.rows if r["to"] is not None)
+
+
+def read_directory(directory: Path, ontology: Ontology) -> ParsedDirectory:
+    """Read every interchange file present in ``directory`` and check each row."""
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory} is not a directory")
+    reader = _Reader(directory, ontology)
+    known = set(ontology.files())
+    for path in sorted(directory.glob("*.csv")):
+        if path.name not in known:
+            reader.out.warnings.append(Problem(path.name, 0, "", "unknown file, ignored"))
+    for spec in ontology.classes.values():
+        reader.read_class_file(spec)
+    for rel in ontology.relationship_files():
+        reader.read_relationship_file(rel)
+    reader.resolve_references()
+    reader.check_cycles()
+    reader.out.problems.sort()
+    return reader.out
+
+
+class _Reader:
+    def __init__(self, directory: Path, ontology: Ontology) -> None:
+        self.dir = directory
+        self.ontology = ontology
+        self.out = ParsedDirectory()
+        self.ids: dict[str, set[str]] = {name: set() for name in ontology.classes}
+        self.pending: list[tuple[str, str, Location]] = []
+        # keys whose own row is bad: class -> key -> line
+        self.bad_keys: dict[str, dict[str, int]] = {name: {} for name in ontology.classes}
+        # first line of each key in each file, for duplicate reports
+        self.first_line: dict[str, dict[Any, int]] = {}
+
+    # -- files -------------------------------------------------------------------------------
+
+    def _rows(self, file: str, columns: tuple[str, ...],
+              required: set[str]) -> Iterator[tuple[int, dict[str, str]]] | None:
+        path = self.dir / file
+        if not path.exists():
+            return None
+        return self._iter_rows(path, file, columns, required)
+
+    def _iter_rows(self, path: Path, file: str, columns: tuple[str, ...],
+                   required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            try:
+                header = [h.strip() for h in next(reader)]
+            except StopIteration:
+                self.out.problems.append(Problem(file, 1, "", "the file is empty (no header row)"))
+                return
+            except (csv.Error, UnicodeDecodeError) as exc:
+                self.out.problems.append(Problem(file, 1, "", f"unreadable: {exc}"))
+                return
+            for name in header:
+                if name not in columns:
+                    self.out.warnings.append(Problem(file, 1, name, "unknown column, ignored"))
+            seen: set[str] = set()
+            for name in header:
+                if name in seen:
+                    self.out.problems.append(Problem(file, 1, name, "the column appears twice"))
+                seen.add(name)
+            missing = sorted(required - seen)
+            for name in missing:
+                self.out.problems.append(Problem(file, 1, name, "required column is missing"))
+            if missing or len(seen) != len(header):
+                return
+            count = 0
+            line = reader.line_num + 1
+            try:
+                for record in reader:
+                    if not any(cell.strip() for cell in record):
+                        line = reader.line_num + 1
+                        continue
+                    if len(record) > len(header):
+                        self.out.problems.append(Problem(
+                            file, line, "", f"{len(record)} cells but the header has "
+                                            f"{len(header)} columns"))
+                    else:
+                        count += 1
+                        yield line, dict(zip(header, record, strict=False))
+                    line = reader.line_num + 1
+            except (csv.Error, UnicodeDecodeError) as exc:
+                self.out.problems.append(Problem(file, line, "", f"unreadable: {exc}"))
+            self.out.files_read[file] = count
+
+    def _parse_props(self, file: str, line: int, row: dict[str, str],
+                     props: dict[str, PropertySpec], skip: set[str]) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for name, spec in props.items():
+            if name in skip or name not in row:
+                continue
+            try:
+                value = parse_text(spec, row[name] or "")
+                check_value(spec, value)
+            except ValueProblem as exc:
+                self.out.problems.append(Problem(file, line, name, str(exc)))
+                ok = False
+                continue
+            values[name] = value
+        return values if ok else None
+
+    def _reference(self, class_name: str, key: str, loc: Location) -> None:
+        if key not in self.ids[class_name]:
+            self.pending.append((class_name, key, loc))
+
+    def _duplicate(self, file: str, key: Any, line: int, what: str) -> bool:
+        seen = self.first_line.setdefault(file, {})
+        if key in seen:
+            self.out.problems.append(Problem(file, line, what,
+                                             f"duplicate of line {seen[key]} ({key_text(key)})"))
+            return True
+        seen[key] = line
+        return False
+
+    def read_class_file(self, spec: ClassSpec) -> None:
+        refs = self.ontology.reference_columns(spec.name)
+        required = {p.name for p in spec.properties.values() if p.required}
+        if spec.derived_key:
+            required = (required - {spec.key}) | set(spec.derived_key)
+        required |= {r.imports.column for r in refs
+                     if r.imports.column and (r.required or r.imports.reverse)}
+        rows = self._rows(spec.file, spec.columns, required)
+        if rows is None:
+            return
+        batch = self.out.nodes.setdefault(spec.name, NodeBatch(spec))
+        ref_batches = {r.name: self.out.rels.setdefault(
+            r.name, RelBatch(r, replace=r.cardinality in ("many_to_one", "one_to_one")
+                             or r.imports.reverse)) for r in refs}
+        skip = {spec.key} if spec.derived_key else set()
+        for line, row in rows:
+            key = self._node_key(spec, row, line)
+            props = self._parse_props(spec.file, line, row, spec.properties, skip)
+            if key is None:
+                continue
+            for ref in refs:  # checked even when a property is bad: report every problem
+                self._reference_cell(spec, ref, row, line, key, ref_batches[ref.name])
+            key_column = "+".join(spec.derived_key) if spec.derived_key else spec.key
+            if self._duplicate(spec.file, key, line, key_column):
+                continue
+            if props is None:
+                self.bad_keys[spec.name].setdefault(key, line)
+                continue
+            props[spec.key] = key
+            self.ids[spec.name].add(key)
+            batch.rows.append({"key": key, "props": props})
+
+    def _node_key(self, spec: ClassSpec, row: dict[str, str], line: int) -> str | None:
+        if not spec.derived_key:
+            key = (row.get(spec.key) or "").strip()
+            if not key:
+                self.out.problems.append(Problem(spec.file, line, spec.key, "a value is required"))
+                return None
+            return key
+        parts = [(row.get(c) or "").strip() for c in spec.derived_key]
+        for column, part in zip(spec.derived_key, parts, strict=True):
+            if not part:
+                self.out.problems.append(Problem(spec.file, line, column, "a value is required"))
+                return None
+        return DERIVED_KEY_SEPARATOR.join(parts)
+
+    def _reference_cell(self, spec: ClassSpec, ref: RelationshipSpec, row: dict[str, str],
+                        line: int, key: str, batch: RelBatch) -> None:
+        column = ref.imports.column
+        assert column is not None
+        if column not in row:
+            return
+        other = (row[column] or "").strip()
+        other_class = ref.source if ref.imports.reverse else ref.target
+        if not other:
+            if ref.required or ref.imports.reverse:
+                self.out.problems.append(Problem(spec.file, line, column, "a value is required"))
+            else:  # an empty reference column clears the relationship
+                batch.rows.append({"from": key, "to": None, "key": {}, "props": {}})
+            return
+        self._reference(other_class, other, Location(spec.file, line, column))
+        if ref.imports.reverse:
+            batch.rows.append({"from": other, "to": key, "key": {}, "props": {}})
+        else:
+            batch.rows.append({"from": key, "to": other, "key": {}, "props": {}})
+
+    def read_relationship_file(self, rel: RelationshipSpec) -> None:
+        imp = rel.imports
+        assert imp.from_column and imp.to_column
+        columns = (imp.from_column, imp.to_column, *rel.properties)
+        required = {imp.from_column, imp.to_column} | {
+            p.name for p in rel.properties.values() if p.required}
+        rows = self._rows(imp.file, columns, required)
+        if rows is None:
+            return
+        batch = self.out.rels.setdefault(rel.name, RelBatch(rel))
+        for line, row in rows:
+            ends: list[str] = []
+            for column, cls in ((imp.from_column, rel.source), (imp.to_column, rel.target)):
+                value = (row.get(column) or "").strip()
+                if not value:
+                    self.out.problems.append(Problem(imp.file, line, column, "a value is required"))
+                else:
+                    ends.append(value)
+                    self._reference(cls, value, Location(imp.file, line, column))
+            props = self._parse_props(imp.file, line, row, rel.properties, set())
+            if len(ends) != 2 or props is None:
+                continue
+            key_props = {k: props.get(k) for k in rel.key}
+            identity = (ends[0], ends[1], *(key_props[k] for k in rel.key))
+            if self._duplicate(imp.file, identity, line, imp.from_column):
+                continue
+            if rel.cardinality in ("many_to_one", "one_to_one") and self._duplicate(
+                    imp.file, ("from", ends[0]), line, imp.from_column):
+                continue
+            batch.rows.append({"from": ends[0], "to": ends[1], "key": key_props, "props": props})
+
+    # -- whole-directory checks --------------------------------------------------------------
+
+    def resolve_references(self) -> None:
+        for class_name, key, loc in self.pending:
+            if key in self.ids[class_name]:
+                continue
+            bad_line = self.bad_keys[class_name].get(key)
+            if bad_line is not None:
+                file = self.ontology.cls(class_name).file
+                self.out.problems.append(Problem(
+                    loc.file, loc.line, loc.column,
+                    f"{class_name} {key!r} is not imported: its own row ({file}:{bad_line}) "
+                    "has problems"))
+            else:
+                self.out.unresolved.setdefault(class_name, {}).setdefault(key, []).append(loc)
+        self.pending.clear()
+
+    def check_cycles(self) -> None:
+        """A department may not be its own ancestor, nor a position report to itself."""
+        for batch in self.out.rels.values():
+            rel = batch.spec
+            if rel.source != rel.target or rel.cardinality not in ("many_to_one", "one_to_one"):
+                continue
+            parent = {r["from"]: r["to"] for r in batch.rows if r["to"] is not None}
+            reported: set[str] = set()
+            for start in sorted(parent):
+                path: list[str] = []
+                node: str | None = start
+                while node is not None and node not in path and node not in reported:
+                    path.append(node)
+                    node = parent.get(node)
+                if node is not None and node in path:
+                    cycle = path[path.index(node):]
+                    reported.update(cycle)
+                    self._cycle_problem(rel, cycle)
+
+    def _cycle_problem(self, rel: RelationshipSpec, cycle: list[str]) -> None:
+        file = rel.imports.file
+        first = min(cycle)
+        line = self.first_line.get(file, {}).get(first, 0)
+        chain = " -> ".join([*cycle, cycle[0]])
+        self.out.problems.append(Problem(file, line, rel.imports.column or "",
+                                         f"{rel.name} forms a cycle: {chain}"))
+
+
+def key_text(key: Any) -> str:
+    if isinstance(key, tuple):
+        return ", ".join(str(k) for k in key)
+    return str(key)

@@ -1,0 +1,41 @@
+"""Rolegraph's settings, read from the environment (prefix ``ROLEGRAPH_``) or a ``.env`` file.
+
+Settings are built by the caller and passed in; nothing reads them at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rolegraph"
+
+
+class Settings(BaseSettings):
+    """Where the graph is and how Rolegraph serves it."""
+
+    model_config = SettingsConfigDict(env_prefix="ROLEGRAPH_", env_file=".env", extra="ignore")
+
+    neo4j_uri: str | None = Field(
+        default=None,
+        description="bolt:// or neo4j:// URI of a Neo4j 5 server; unset = start the embedded engine",
+    )
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = Field(default="rolegraph", description="database name on the server")
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="where the embedded engine keeps its data (kept across restarts)",
+    )
+    engine_heap: str = Field(default="2g", description="Java heap of the embedded engine")
+    engine_start_timeout: float = Field(default=120.0, description="seconds to wait for the engine")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    mode: Literal["development", "production"] = "development"

@@ -1,0 +1,1 @@
+"""Rolegraph: an organisation as a graph."""

@@ -1,0 +1,374 @@
+"""The ontology: classes, properties and relationship types of the organisation graph.
+
+Loaded from ``schema/ontology.yaml`` and validated on load: every error names the file and line.
+Everything that speaks Cypher takes its labels, types and property names from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from schema.yamlload import LineMap, SourceError, load_yaml
+
+ONTOLOGY_PATH = Path(__file__).with_name("ontology.yaml")
+
+PropertyType = Literal["string", "integer", "float", "boolean", "date"]
+PROPERTY_TYPES: tuple[str, ...] = ("string", "integer", "float", "boolean", "date")
+Cardinality = Literal["one_to_one", "many_to_one", "one_to_many", "many_to_many"]
+CARDINALITIES: tuple[str, ...] = ("one_to_one", "many_to_one", "one_to_many", "many_to_many")
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_PROPERTY_KEYS = {"type", "required", "enum", "min", "max", "pattern", "default", "description"}
+_CLASS_KEYS = {"file", "columns", "key", "derived_key", "display", "description", "properties", "indexes"}
+_REL_KEYS = {
+    "from", "to", "cardinality", "required", "cascade", "import", "key", "properties", "description",
+}
+
+
+@dataclass(frozen=True)
+class PropertySpec:
+    """One property of a class or relationship, with its type and constraints."""
+
+    name: str
+    type: PropertyType
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    default: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    """A node label: its key, display property, properties and interchange file."""
+
+    name: str
+    file: str
+    columns: tuple[str, ...]
+    key: str
+    display: str
+    properties: dict[str, PropertySpec]
+    derived_key: tuple[str, ...] = ()
+    indexes: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    """How the interchange format spells a relationship.
+
+    ``column`` set: a reference column in the file of the ``from`` class (or of the ``to``
+    class when ``reverse``). ``from_column``/``to_column`` set: a file of its own.
+    """
+
+    file: str
+    column: str | None = None
+    reverse: bool = False
+    from_column: str | None = None
+    to_column: str | None = None
+
+    @property
+    def own_file(self) -> bool:
+        return self.column is None
+
+
+@dataclass(frozen=True)
+class RelationshipSpec:
+    """A relationship type between two classes."""
+
+    name: str
+    source: str
+    target: str
+    cardinality: Cardinality
+    imports: ImportSpec
+    properties: dict[str, PropertySpec] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+    required: bool = False
+    cascade: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Ontology:
+    """The loaded, validated ontology."""
+
+    classes: dict[str, ClassSpec]
+    relationships: dict[str, RelationshipSpec]
+    source: str
+
+    def cls(self, name: str) -> ClassSpec:
+        """The class called ``name``; KeyError names the unknown class."""
+        try:
+            return self.classes[name]
+        except KeyError:
+            raise KeyError(f"unknown class {name!r}") from None
+
+    def rel(self, name: str) -> RelationshipSpec:
+        """The relationship type called ``name``."""
+        try:
+            return self.relationships[name]
+        except KeyError:
+            raise KeyError(f"unknown relationship {name!r}") from None
+
+    def label(self, name: str) -> str:
+        """A node label checked against the ontology, quoted for Cypher."""
+        return f"`{self.cls(name).name}`"
+
+    def rel_type(self, name: str) -> str:
+        """A relationship type checked against the ontology, quoted for Cypher."""
+        return f"`{self.rel(name).name}`"
+
+    def prop(self, class_name: str, prop_name: str) -> str:
+        """A property name checked against the class, quoted for Cypher."""
+        spec = self.cls(class_name)
+        if prop_name not in spec.properties:
+            raise KeyError(f"unknown property {class_name}.{prop_name}")
+        return f"`{prop_name}`"
+
+    def rel_prop(self, rel_name: str, prop_name: str) -> str:
+        """A relationship property name checked against the type, quoted for Cypher."""
+        if prop_name not in self.rel(rel_name).properties:
+            raise KeyError(f"unknown property {rel_name}.{prop_name}")
+        return f"`{prop_name}`"
+
+    def relationships_from(self, class_name: str) -> list[RelationshipSpec]:
+        return [r for r in self.relationships.values() if r.source == class_name]
+
+    def relationships_to(self, class_name: str) -> list[RelationshipSpec]:
+        return [r for r in self.relationships.values() if r.target == class_name]
+
+    def reference_columns(self, class_name: str) -> list[RelationshipSpec]:
+        """Relationships spelled as a column of ``class_name``'s file."""
+        return [
+            r for r in self.relationships.values()
+            if r.imports.column is not None
+            and (r.target if r.imports.reverse else r.source) == class_name
+        ]
+
+    def relationship_files(self) -> list[RelationshipSpec]:
+        """Relationships that have an interchange file of their own."""
+        return [r for r in self.relationships.values() if r.imports.own_file]
+
+    def files(self) -> list[str]:
+        """Every interchange file name, in import order (nodes first, then relationships)."""
+        names = [c.file for c in self.classes.values()]
+        names += [r.imports.file for r in self.relationships.values() if r.imports.own_file]
+        return names
+
+
+def load_ontology(path: Path = ONTOLOGY_PATH) -> Ontology:
+    """Load and validate an ontology file; raises :class:`SourceError` with file and line."""
+    raw = load_yaml(path)
+    return _build(raw, str(path))
+
+
+@cache
+def default_ontology() -> Ontology:
+    """The ontology shipped with Rolegraph, loaded once per process."""
+    return load_ontology(ONTOLOGY_PATH)
+
+
+def _fail(file: str, line: int, message: str) -> SourceError:
+    return SourceError(file, line, message)
+
+
+def _mapping(value: Any, file: str, line: int, what: str) -> LineMap:
+    if not isinstance(value, LineMap):
+        raise _fail(file, line, f"{what} must be a mapping")
+    return value
+
+
+def _check_keys(m: LineMap, allowed: set[str], file: str, what: str) -> None:
+    for key in m:
+        if key not in allowed:
+            raise _fail(file, m.line_of(key), f"unknown key {key!r} in {what}")
+
+
+def _build(raw: Any, file: str) -> Ontology:
+    top = _mapping(raw, file, 1, "the ontology")
+    _check_keys(top, {"version", "classes", "relationships"}, file, "the ontology")
+    if top.get("version") != 1:
+        raise _fail(file, top.line_of("version"), "version must be 1")
+    classes_raw = _mapping(top.get("classes"), file, top.line_of("classes"), "classes")
+    classes = {
+        name: _build_class(name, _mapping(body, file, classes_raw.line_of(name), name), file,
+                           classes_raw.line_of(name))
+        for name, body in classes_raw.items()
+    }
+    files_seen: dict[str, str] = {}
+    for c in classes.values():
+        if c.file in files_seen:
+            raise _fail(file, classes_raw.line_of(c.name),
+                        f"file {c.file!r} is already used by class {files_seen[c.file]}")
+        files_seen[c.file] = c.name
+    rels_raw = _mapping(top.get("relationships"), file, top.line_of("relationships"),
+                        "relationships")
+    rels = {
+        name: _build_rel(name, _mapping(body, file, rels_raw.line_of(name), name), file, classes,
+                         files_seen)
+        for name, body in rels_raw.items()
+    }
+    ontology = Ontology(classes=classes, relationships=rels, source=file)
+    for c in classes.values():
+        _check_columns(ontology, c, file, classes_raw.line_of(c.name))
+    return ontology
+
+
+def _check_columns(ontology: Ontology, spec: ClassSpec, file: str, line: int) -> None:
+    """A class file's columns are its properties (less a derived key) and reference columns."""
+    expected = set(spec.properties) | set(spec.derived_key)
+    if spec.derived_key:
+        expected.discard(spec.key)
+    expected |= {ref.imports.column for ref in ontology.reference_columns(spec.name)
+                 if ref.imports.column}
+    listed = set(spec.columns)
+    if listed != expected or len(listed) != len(spec.columns):
+        missing = sorted(expected - listed)
+        extra = sorted(listed - expected)
+        raise _fail(file, line, f"class {spec.name}: columns do not match its properties and "
+                                f"references (missing {missing}, unexpected {extra})")
+
+
+def _build_props(raw: Any, file: str, line: int, owner: str) -> dict[str, PropertySpec]:
+    if raw is None:
+        return {}
+    props_raw = _mapping(raw, file, line, f"properties of {owner}")
+    return {
+        name: _build_prop(name, _mapping(body, file, props_raw.line_of(name), f"{owner}.{name}"),
+                          file, owner)
+        for name, body in props_raw.items()
+    }
+
+
+def _build_prop(name: str, m: LineMap, file: str, owner: str) -> PropertySpec:
+    what = f"property {owner}.{name}"
+    if not _IDENTIFIER.match(name):
+        raise _fail(file, m.line, f"{what}: not a valid property name")
+    _check_keys(m, _PROPERTY_KEYS, file, what)
+    ptype = m.get("type")
+    if ptype not in PROPERTY_TYPES:
+        raise _fail(file, m.line_of("type"),
+                    f"{what}: type must be one of {', '.join(PROPERTY_TYPES)}, not {ptype!r}")
+    enum = m.get("enum")
+    if enum is not None and (not isinstance(enum, list) or not enum):
+        raise _fail(file, m.line_of("enum"), f"{what}: enum must be a non-empty list")
+    for bound in ("min", "max"):
+        value = m.get(bound)
+        if value is not None and (ptype not in ("integer", "float")
+                                  or not isinstance(value, (int, float))):
+            raise _fail(file, m.line_of(bound), f"{what}: {bound} needs a numeric property")
+    pattern = m.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _fail(file, m.line_of("pattern"), f"{what}: bad pattern: {exc}") from exc
+    return PropertySpec(
+        name=name,
+        type=ptype,
+        required=bool(m.get("required", False)),
+        enum=tuple(str(v) for v in enum) if enum else None,
+        min=m.get("min"),
+        max=m.get("max"),
+        pattern=pattern,
+        default=m.get("default"),
+        description=str(m.get("description", "")),
+    )
+
+
+def _build_class(name: str, m: LineMap, file: str, line: int) -> ClassSpec:
+    if not _IDENTIFIER.match(name):
+        raise _fail(file, line, f"class {name!r}: not a valid label")
+    _check_keys(m, _CLASS_KEYS, file, f"class {name}")
+    props = _build_props(m.get("properties"), file, m.line_of("properties"), name)
+    for attr in ("key", "display"):
+        value = m.get(attr)
+        if value not in props:
+            raise _fail(file, m.line_of(attr),
+                        f"class {name}: {attr} {value!r} is not one of its properties")
+    if not isinstance(m.get("file"), str) or not m["file"].endswith(".csv"):
+        raise _fail(file, m.line_of("file"), f"class {name}: file must name a .csv file")
+    indexes = tuple(m.get("indexes") or ())
+    for idx in indexes:
+        if idx not in props:
+            raise _fail(file, m.line_of("indexes"),
+                        f"class {name}: index on unknown property {idx!r}")
+    columns = m.get("columns")
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise _fail(file, m.line_of("columns"), f"class {name}: columns must be a list of names")
+    return ClassSpec(
+        name=name,
+        file=m["file"],
+        columns=tuple(columns),
+        key=m["key"],
+        display=m["display"],
+        properties=props,
+        derived_key=tuple(m.get("derived_key") or ()),
+        indexes=indexes,
+        description=str(m.get("description", "")),
+    )
+
+
+def _build_rel(name: str, m: LineMap, file: str, classes: dict[str, ClassSpec],
+               class_files: dict[str, str]) -> RelationshipSpec:
+    what = f"relationship {name}"
+    if not _IDENTIFIER.match(name):
+        raise _fail(file, m.line, f"{what}: not a valid relationship type")
+    _check_keys(m, _REL_KEYS, file, what)
+    for end in ("from", "to"):
+        if m.get(end) not in classes:
+            raise _fail(file, m.line_of(end), f"{what}: unknown class {m.get(end)!r} in '{end}'")
+    cardinality = m.get("cardinality", "many_to_many")
+    if cardinality not in CARDINALITIES:
+        raise _fail(file, m.line_of("cardinality"),
+                    f"{what}: cardinality must be one of {', '.join(CARDINALITIES)}")
+    props = _build_props(m.get("properties"), file, m.line_of("properties"), name)
+    key = tuple(m.get("key") or ())
+    for k in key:
+        if k not in props:
+            raise _fail(file, m.line_of("key"), f"{what}: key {k!r} is not one of its properties")
+    imp = _build_import(_mapping(m.get("import"), file, m.line_of("import"), f"{what}.import"),
+                        file, what, m["from"], m["to"], classes, class_files)
+    return RelationshipSpec(
+        name=name,
+        source=m["from"],
+        target=m["to"],
+        cardinality=cardinality,
+        imports=imp,
+        properties=props,
+        key=key,
+        required=bool(m.get("required", False)),
+        cascade=bool(m.get("cascade", False)),
+        description=str(m.get("description", "")),
+    )
+
+
+def _build_import(m: LineMap, file: str, what: str, source: str, target: str,
+                  classes: dict[str, ClassSpec], class_files: dict[str, str]) -> ImportSpec:
+    _check_keys(m, {"file", "column", "reverse", "from_column", "to_column"}, file, f"{what}.import")
+    imp = ImportSpec(
+        file=str(m.get("file")),
+        column=m.get("column"),
+        reverse=bool(m.get("reverse", False)),
+        from_column=m.get("from_column"),
+        to_column=m.get("to_column"),
+    )
+    if imp.column is not None:
+        owner = target if imp.reverse else source
+        if class_files.get(imp.file) != owner:
+            raise _fail(file, m.line_of("file"),
+                        f"{what}: a reference column must be in the file of class {owner} "
+                        f"({classes[owner].file}), not {imp.file!r}")
+    elif not (imp.from_column and imp.to_column):
+        raise _fail(file, m.line, f"{what}: import needs 'column' or both 'from_column' and "
+                                  "'to_column'")
+    elif imp.file in class_files:
+        raise _fail(file, m.line_of("file"),
+                    f"{what}: file {imp.file!r} already holds class {class_files[imp.file]}")
+    return imp
