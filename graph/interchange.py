@@ -302,15 +302,9 @@ class _Reader:
         for class_name, key, loc in self.pending:
             if key in self.ids[class_name]:
                 continue
-            bad_line = self.bad_keys[class_name].get(key)
-            if bad_line is not None:
-                file = self.ontology.cls(class_name).file
-                self.out.problems.append(Problem(
-                    loc.file, loc.line, loc.column,
-                    f"{class_name} {key!r} is not imported: its own row ({file}:{bad_line}) "
-                    "has problems"))
-            else:
-                self.out.unresolved.setdefault(class_name, {}).setdefault(key, []).append(loc)
+            if key in self.bad_keys[class_name]:
+                continue  # its own row is reported; the rows that refer to it are not at fault
+            self.out.unresolved.setdefault(class_name, {}).setdefault(key, []).append(loc)
         self.pending.clear()
 
     def check_cycles(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -166,7 +167,33 @@ async def load_demo_if_empty(graph: Graph) -> ImportReport | None:
     return await import_directory(graph, DEMO_DIR, ProgressPrinter())
 
 
+class _Shutdown(Exception):
+    """SIGTERM, turned into an exception so that the engine is stopped on the way out."""
+
+
+def _raise_shutdown(signum: int, frame: object) -> None:
+    raise _Shutdown(signum)
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve until Ctrl-C or SIGTERM, then stop the app and the engine, in that order.
+
+    uvicorn shuts the app down on either signal and then re-raises it; SIGINT arrives as
+    KeyboardInterrupt and SIGTERM as :class:`_Shutdown`, and both unwind through
+    :func:`graph_runtime`, which stops the engine cleanly.
+    """
+    previous = signal.signal(signal.SIGTERM, _raise_shutdown)
+    try:
+        _serve(args, settings)
+    except (KeyboardInterrupt, _Shutdown):
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print("stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from rolegraph.app import create_app
@@ -188,7 +215,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"serving on http://{host}:{port} (health: /health); Ctrl-C to stop",
               file=sys.stderr)
         uvicorn.run(create_app(settings, conn), host=host, port=port, log_level="info")
-    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,0 +1,162 @@
+"""Shared fixtures: one embedded engine per test run, real databases, a real HTTP server.
+
+The engine is started once (session scope) in a temporary data directory; each test that
+needs an empty graph gets a database of its own on it, and the demo organisation is loaded
+once into a database the read-only tests share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+import uvicorn
+
+from graph.constraints import ensure_schema
+from graph.db import Connection, Graph
+from graph.engine import EmbeddedEngine, EngineInfo
+from graph.importer import import_directory
+from graph.settings import Settings
+from rolegraph.app import create_app
+
+T = TypeVar("T")
+_db_names = itertools.count(1)
+
+
+class LoopThread:
+    """An event loop in a thread of its own, so sync tests (and pytest-bdd steps) can await."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout=600)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class GraphHandle:
+    """A database on the test engine, with a sync face over the async :class:`Graph`."""
+
+    def __init__(self, loop: LoopThread, connection: Connection) -> None:
+        self.loop = loop
+        self.connection = connection
+        self.graph = Graph.connect(connection)
+
+    def run(self, work: Callable[[Graph], Awaitable[T]]) -> T:
+        async def call() -> T:
+            return await work(self.graph)
+
+        return self.loop.run(call())
+
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        return self.loop.run(self.graph.read(query, **params))
+
+    def count(self, label: str) -> int:
+        return int(self.read(f"MATCH (n:{label}) RETURN count(n) AS c")[0]["c"])
+
+    def import_dir(self, directory: Path) -> Any:
+        return self.loop.run(import_directory(self.graph, directory))
+
+    def close(self) -> None:
+        self.loop.run(self.graph.close())
+
+
+@pytest.fixture(scope="session")
+def loop_thread() -> Iterator[LoopThread]:
+    loop = LoopThread()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedEngine]:
+    """The embedded engine, started once per test run."""
+    engine = EmbeddedEngine(tmp_path_factory.mktemp("engine"), heap="2g")
+    engine.start()
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_info(engine: EmbeddedEngine) -> EngineInfo:
+    assert engine.info is not None
+    return engine.info
+
+
+def new_database(engine: EmbeddedEngine, loop: LoopThread, prefix: str = "t") -> GraphHandle:
+    """A fresh, empty database on the test engine, with the ontology's constraints."""
+    assert engine.info is not None
+    name = f"{prefix}{next(_db_names)}"
+    engine.create_database(name)
+    info = engine.info
+    handle = GraphHandle(loop, Connection(info.uri, info.user, info.password, name, True))
+    handle.run(ensure_schema)
+    return handle
+
+
+@pytest.fixture
+def empty_graph(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
+    """A new empty database for one test."""
+    handle = new_database(engine, loop_thread)
+    yield handle
+    handle.close()
+
+
+@pytest.fixture(scope="session")
+def demo_graph(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
+    """The demo organisation, loaded once; tests must not change it."""
+    from rolegraph.demo import DEMO_DIR
+
+    handle = new_database(engine, loop_thread, prefix="demo")
+    handle.import_dir(DEMO_DIR)
+    yield handle
+    handle.close()
+
+
+class LiveServer:
+    """The real app served by uvicorn on a free loopback port, in a thread."""
+
+    def __init__(self, connection: Connection, settings: Settings | None = None) -> None:
+        from graph.engine_process import free_port
+
+        self.port = free_port()
+        app = create_app(settings or Settings(mode="development"), connection)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.client = httpx.Client(base_url=self.url, timeout=60)
+        for _ in range(200):
+            if self.server.started:
+                break
+            threading.Event().wait(0.05)
+        else:
+            raise RuntimeError("the test server did not start")
+
+    def close(self) -> None:
+        self.client.close()
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_graph: GraphHandle) -> Iterator[LiveServer]:
+    """The app over the demo organisation, reached over real HTTP."""
+    server = LiveServer(demo_graph.connection)
+    yield server
+    server.close()

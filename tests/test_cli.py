@@ -1,0 +1,138 @@
+"""The ``rolegraph`` command as a user runs it: real processes, real files, real signals."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from test_engine import processes_using, wait_until_gone
+
+from graph.engine_process import free_port
+
+SMALL = Path(__file__).parent / "data" / "small_org"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def rolegraph(data_dir: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, ROLEGRAPH_DATA_DIR=str(data_dir), ROLEGRAPH_ENGINE_HEAP="512m")
+    env.pop("ROLEGRAPH_NEO4J_URI", None)
+    return subprocess.run([sys.executable, "-m", "rolegraph.cli", *args], env=env, text=True,
+                          capture_output=True, timeout=timeout, cwd=REPO)
+
+
+def start_serve(data_dir: Path, port: int, *args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, ROLEGRAPH_DATA_DIR=str(data_dir), ROLEGRAPH_ENGINE_HEAP="512m")
+    env.pop("ROLEGRAPH_NEO4J_URI", None)
+    return subprocess.Popen([sys.executable, "-m", "rolegraph.cli", "serve", "--port", str(port),
+                             *args], env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=REPO)
+
+
+def wait_for_health(port: int, proc: subprocess.Popen[str], seconds: float = 180) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = proc.stdout.read() if proc.stdout else ""
+            raise AssertionError(f"serve exited with {proc.returncode}:\n{out}")
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5)
+            if response.status_code == 200:
+                body: dict[str, object] = response.json()
+                return body
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError("serve did not answer /health")
+
+
+def test_import_with_three_bad_rows_reports_all_and_writes_nothing(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert rolegraph(data_dir, "import", str(SMALL)).returncode == 0
+    bad = tmp_path / "bad"
+    shutil.copytree(SMALL, bad)
+    positions = (bad / "positions.csv").read_text(encoding="utf-8")
+    positions = positions.replace("P3,研发工程师,D2,P2,6,", "P3,高级研发工程师,D2,P2,six,")
+    (bad / "positions.csv").write_text(positions, encoding="utf-8")
+    employees = (bad / "employees.csv").read_text(encoding="utf-8")
+    employees = employees.replace("2021-09-01,本科", "2021-13-01,本科")
+    (bad / "employees.csv").write_text(employees, encoding="utf-8")
+    (bad / "employee_positions.csv").write_text(
+        (bad / "employee_positions.csv").read_text(encoding="utf-8") + "E4,P9,2024-01-01,\n",
+        encoding="utf-8")
+
+    result = rolegraph(data_dir, "import", str(bad))
+
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: employee_positions.csv:7: column position_id: Position 'P9' exists neither in "
+        "the files nor in the graph",
+        "error: employees.csv:4: column hire_date: '2021-13-01' is not a valid calendar date",
+        "error: positions.csv:4: column grade: 'six' is not a whole number",
+    ]
+    assert "3 problem(s) found; nothing was imported." in result.stderr
+    exported = tmp_path / "exported"
+    assert rolegraph(data_dir, "export", str(exported)).returncode == 0
+    for name in ("positions.csv", "employees.csv", "employee_positions.csv"):
+        assert sorted((exported / name).read_text(encoding="utf-8").splitlines()) == \
+            sorted((SMALL / name).read_text(encoding="utf-8").splitlines()), name
+
+
+def test_generate_then_import(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    result = rolegraph(tmp_path / "unused", "generate", "--employees", "200", "--seed", "7",
+                       str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "employees.csv").read_text(encoding="utf-8").count("\n") == 201
+    imported = rolegraph(tmp_path / "data", "import", str(out))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported " in imported.stdout
+
+
+@pytest.mark.parametrize("command", ["import", "export", "generate", "serve"])
+def test_every_command_has_help(command: str, tmp_path: Path) -> None:
+    result = rolegraph(tmp_path, command, "--help")
+    assert result.returncode == 0
+    assert f"usage: rolegraph {command}" in result.stdout
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serve_demo_health_and_clean_stop(tmp_path: Path, stop_signal: int) -> None:
+    """serve --demo loads the demo, /health reports it; Ctrl-C or SIGTERM stop the app and the
+    engine (no Java process left) and the data is there at the next start."""
+    from rolegraph.demo import DEMO_DIR
+
+    data_dir = tmp_path / "data"
+    port = free_port()
+    proc = start_serve(data_dir, port, "--demo")
+    try:
+        health = wait_for_health(port, proc)
+    finally:
+        proc.send_signal(stop_signal)
+        out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out
+    assert health["status"] == "ok"
+    assert health["engine"] == {"kind": "embedded", "uri": health["engine"]["uri"],  # type: ignore[index]
+                                "database": "rolegraph", "up": True}
+    departments = (DEMO_DIR / "departments.csv").read_text(encoding="utf-8").count("\n") - 1
+    employees = (DEMO_DIR / "employees.csv").read_text(encoding="utf-8").count("\n") - 1
+    counts = health["counts"]
+    assert counts["Department"] == departments  # type: ignore[index]
+    assert counts["Employee"] == employees  # type: ignore[index]
+    assert wait_until_gone(data_dir) == [], "an engine process outlived serve"
+
+    port = free_port()
+    proc = start_serve(data_dir, port)
+    try:
+        assert wait_for_health(port, proc)["counts"] == counts
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=120)
+    assert processes_using(data_dir) == [] or wait_until_gone(data_dir) == []
