@@ -17,7 +17,7 @@ from pathlib import Path
 
 from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
-from graph.importer import import_directory
+from graph.importer import BATCH_SIZE, ImportReport, import_directory
 from graph.settings import Settings
 from rolegraph.generator import generate
 from rolegraph.progress import ProgressPrinter
@@ -27,6 +27,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"rows per UNWIND ({BATCH_SIZE})")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the engine's data here (default: a temporary directory)")
     args = parser.parse_args()
@@ -38,19 +39,20 @@ def main() -> int:
         data_dir = args.keep or Path(tmp) / "engine"
         settings = Settings(neo4j_uri=None, data_dir=data_dir)
         with graph_runtime(settings) as conn:
-            report = asyncio.run(_import(Graph.connect(conn), org))
+            report = asyncio.run(_import(Graph.connect(conn), org, args.batch_size))
     seconds = report.seconds
-    print(f"files: " + ", ".join(f"{k} {v:,}" for k, v in report.files.items()))
+    print("files: " + ", ".join(f"{k} {v:,}" for k, v in report.files.items()))
     print(f"nodes:         {report.nodes:>9,}  {report.nodes / seconds:>9,.0f} nodes/s")
     print(f"relationships: {report.relationships:>9,}  {report.relationships / seconds:>9,.0f} rels/s")
     print(f"total:         {seconds:.1f} s (validation and writing, one transaction)")
     return 0
 
 
-async def _import(graph: Graph, org: Path):  # type: ignore[no-untyped-def]
+async def _import(graph: Graph, org: Path, batch_size: int) -> ImportReport:
     try:
         await ensure_schema(graph)
-        return await import_directory(graph, org, ProgressPrinter(sys.stderr, interval=5))
+        return await import_directory(graph, org, ProgressPrinter(sys.stderr, interval=5),
+                                      batch_size=batch_size)
     finally:
         await graph.close()
 

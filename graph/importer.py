@@ -30,7 +30,7 @@ from graph.interchange import (
 )
 from schema.ontology import Ontology
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 Progress = Callable[[str, int, int], None]
 
 
@@ -54,8 +54,8 @@ class ImportReport:
     seconds: float = 0.0
 
 
-async def import_directory(graph: Graph, directory: Path,
-                           progress: Progress | None = None) -> ImportReport:
+async def import_directory(graph: Graph, directory: Path, progress: Progress | None = None,
+                           batch_size: int = BATCH_SIZE) -> ImportReport:
     """Validate and import ``directory``; raises :class:`ImportFailed` with every problem."""
     started = time.perf_counter()
     parsed = read_directory(directory, graph.ontology)
@@ -63,7 +63,7 @@ async def import_directory(graph: Graph, directory: Path,
     problems += await _unresolved_references(graph, parsed)
     if problems:
         raise ImportFailed(sorted(problems), parsed.warnings)
-    writer = _Writer(graph, parsed, progress or (lambda what, done, total: None))
+    writer = _Writer(graph, parsed, progress or (lambda what, done, total: None), batch_size)
     await graph.write_tx(writer.write_all)
     return ImportReport(files=dict(parsed.files_read), nodes=parsed.node_count,
                         relationships=parsed.rel_count, warnings=parsed.warnings,
@@ -95,7 +95,9 @@ def _missing(loc: Location, class_name: str, key: str) -> Problem:
 
 
 class _Writer:
-    def __init__(self, graph: Graph, parsed: ParsedDirectory, progress: Progress) -> None:
+    def __init__(self, graph: Graph, parsed: ParsedDirectory, progress: Progress,
+                 batch_size: int) -> None:
+        self.batch_size = batch_size
         self.graph = graph
         self.ontology: Ontology = graph.ontology
         self.parsed = parsed
@@ -113,9 +115,9 @@ class _Writer:
 
     async def _batched(self, tx: AsyncManagedTransaction, what: str, query: str,
                        rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), BATCH_SIZE):
-            await self.graph.run_in(tx, query, rows=rows[start:start + BATCH_SIZE])
-            self.progress(what, min(start + BATCH_SIZE, len(rows)), len(rows))
+        for start in range(0, len(rows), self.batch_size):
+            await self.graph.run_in(tx, query, rows=rows[start:start + self.batch_size])
+            self.progress(what, min(start + self.batch_size, len(rows)), len(rows))
 
     async def _write_nodes(self, tx: AsyncManagedTransaction, batch: NodeBatch) -> None:
         spec = batch.spec

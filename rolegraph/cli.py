@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out_dir", type=Path)
     p.set_defaults(handler=cmd_generate)
 
+    p = sub.add_parser("schema", help="print the GraphQL schema (SDL)",
+                       description="Print the GraphQL schema in SDL, as committed in "
+                                   "schema.graphql (front ends generate their clients from it).")
+    p.set_defaults(handler=cmd_schema)
+
     p = sub.add_parser("serve", help="run the web app (and the embedded engine if needed)",
                        description="Serve the Rolegraph web app. Starts the embedded engine "
                                    "when no ROLEGRAPH_NEO4J_URI is set; Ctrl-C stops both.")
@@ -165,6 +170,13 @@ async def load_demo_if_empty(graph: Graph) -> ImportReport | None:
     if not await is_empty(graph):
         return None
     return await import_directory(graph, DEMO_DIR, ProgressPrinter())
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from resolvers.schema import sdl
+
+    sys.stdout.write(sdl())
+    return EXIT_OK
 
 
 class _Shutdown(Exception):

@@ -94,9 +94,9 @@ class RelationshipSpec:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Ontology:
-    """The loaded, validated ontology."""
+    """The loaded, validated ontology (hashed by identity, so it can key caches)."""
 
     classes: dict[str, ClassSpec]
     relationships: dict[str, RelationshipSpec]

@@ -134,6 +134,7 @@ class LiveServer:
 
         self.port = free_port()
         app = create_app(settings or Settings(mode="development"), connection)
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                 lifespan="on")
         self.server = uvicorn.Server(config)
@@ -147,6 +148,11 @@ class LiveServer:
             threading.Event().wait(0.05)
         else:
             raise RuntimeError("the test server did not start")
+
+    @property
+    def queries(self) -> int:
+        """How many Cypher queries the app has sent so far."""
+        return int(self.app.state.graph.queries)
 
     def close(self) -> None:
         self.client.close()

@@ -1,0 +1,334 @@
+"""Reading and writing records of the ontology's classes and relationships.
+
+One generic repository serves every class: labels, relationship types and property names come
+from the ontology, values are parameters. Reads return plain dicts (:data:`Record`) with Python
+values (``datetime.date``, not the driver's date type); writes run in one write transaction each,
+so a mutation is all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from neo4j import AsyncManagedTransaction
+
+from graph.db import Graph
+from graph.errors import Conflict, NotFound
+from schema.ontology import Ontology, RelationshipSpec
+
+Record = dict[str, Any]
+Direction = Literal["out", "in"]
+
+
+def native(value: Any) -> Any:
+    """A driver value as a plain Python value (neo4j dates become ``datetime.date``)."""
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+def native_record(props: dict[str, Any]) -> Record:
+    return {k: native(v) for k, v in props.items()}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relationship seen from one end: its properties and the node at the other end."""
+
+    props: Record
+    node: Record
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Filters, order and window of a list of one class."""
+
+    text: str | None = None
+    department: str | None = None
+    category: str | None = None
+    order_by: tuple[tuple[str, bool], ...] = ()  # (property, descending)
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[Record]
+    total: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """What a delete removed: the node, and the owned nodes it took with it."""
+
+    key: str
+    cascaded: list[str] = field(default_factory=list)
+
+
+class Repository:
+    """Records of the ontology's classes and relationships, over one :class:`Graph`."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.o: Ontology = graph.ontology
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def _match(self, class_name: str, var: str = "n", key_param: str = "k") -> str:
+        spec = self.o.cls(class_name)
+        return f"({var}:{self.o.label(class_name)} {{{self.o.prop(class_name, spec.key)}: {key_param}}})"
+
+    async def nodes(self, class_name: str, keys: Sequence[str]) -> list[Record | None]:
+        """The records with these keys, in key order (None where there is none)."""
+        rows = await self.graph.read(
+            f"UNWIND $keys AS k MATCH {self._match(class_name)} RETURN k, properties(n) AS p",
+            keys=list(keys))
+        found = {row["k"]: native_record(row["p"]) for row in rows}
+        return [found.get(k) for k in keys]
+
+    async def edges(self, rel_name: str, direction: Direction,
+                    keys: Sequence[str]) -> list[list[Edge]]:
+        """For each key, the relationships of type ``rel_name`` leaving (``out``) or reaching
+        (``in``) that node, with the node at the other end; in key order."""
+        rel = self.o.rel(rel_name)
+        here, there = (rel.source, rel.target) if direction == "out" else (rel.target, rel.source)
+        arrow = (f"-[r:{self.o.rel_type(rel_name)}]->" if direction == "out"
+                 else f"<-[r:{self.o.rel_type(rel_name)}]-")
+        rows = await self.graph.read(
+            f"UNWIND $keys AS k MATCH {self._match(here)}{arrow}(m:{self.o.label(there)}) "
+            "RETURN k, properties(r) AS r, properties(m) AS m",
+            keys=list(keys))
+        grouped: dict[str, list[Edge]] = {k: [] for k in keys}
+        for row in rows:
+            grouped[row["k"]].append(Edge(native_record(row["r"]), native_record(row["m"])))
+        return [grouped[k] for k in keys]
+
+    async def department_employees(self, keys: Sequence[str]) -> list[list[Record]]:
+        """For each department, the current holders of positions in it or its sub-departments."""
+        o = self.o
+        rows = await self.graph.read(
+            f"UNWIND $keys AS k MATCH {self._match('Department', 'root')}"
+            f"<-[:{o.rel_type('SUB_DEPARTMENT_OF')}*0..]-(:{o.label('Department')})"
+            f"<-[:{o.rel_type('IN_DEPARTMENT')}]-(:{o.label('Position')})"
+            f"<-[h:{o.rel_type('HOLDS_POSITION')}]-(e:{o.label('Employee')}) "
+            "WHERE h.end_date IS NULL "
+            "RETURN k, collect(DISTINCT properties(e)) AS people",
+            keys=list(keys))
+        found = {row["k"]: sorted((native_record(p) for p in row["people"]),
+                                  key=lambda r: str(r["id"])) for row in rows}
+        return [found.get(k, []) for k in keys]
+
+    async def department_subtree(self, key: str) -> list[str]:
+        """The ids of a department and all departments below it."""
+        o = self.o
+        rows = await self.graph.read(
+            f"MATCH {self._match('Department', 'root', '$k')}"
+            f"<-[:{o.rel_type('SUB_DEPARTMENT_OF')}*0..]-(d:{o.label('Department')}) "
+            "RETURN collect(DISTINCT d.id) AS ids", k=key)
+        ids: list[str] = rows[0]["ids"] if rows else []
+        if not ids:
+            raise NotFound(f"no Department with id {key!r}", field="department")
+        return ids
+
+    def _in_departments(self, class_name: str) -> str:
+        """A predicate: the record ``n`` belongs to one of the departments ``$depts``."""
+        o = self.o
+        dept = f"(d:{o.label('Department')})"
+        in_dept = f"-[:{o.rel_type('IN_DEPARTMENT')}]->{dept}"
+        if class_name == "Department":
+            return "n.id IN $depts"
+        if class_name == "Position":
+            return f"EXISTS {{ MATCH (n){in_dept} WHERE d.id IN $depts }}"
+        if class_name == "Employee":
+            return (f"EXISTS {{ MATCH (n)-[h:{o.rel_type('HOLDS_POSITION')}]->"
+                    f"(:{o.label('Position')}){in_dept} "
+                    "WHERE h.end_date IS NULL AND d.id IN $depts }")
+        if class_name == "Responsibility":
+            return (f"EXISTS {{ MATCH (n)<-[:{o.rel_type('HAS_RESPONSIBILITY')}]-"
+                    f"(:{o.label('Position')}){in_dept} WHERE d.id IN $depts }}")
+        raise Conflict(f"{class_name} records cannot be filtered by department",
+                       field="filter.department")
+
+    async def page(self, class_name: str, q: ListQuery) -> Page:
+        """One window of a filtered, ordered list, with the total count of matches."""
+        spec = self.o.cls(class_name)
+        where: list[str] = []
+        params: dict[str, Any] = {"skip": q.offset, "limit": q.limit + 1}
+        if q.text:
+            where.append(f"toLower(n.{self.o.prop(class_name, spec.display)}) CONTAINS $text")
+            params["text"] = q.text.lower()
+        if q.category is not None:
+            if "category" not in spec.properties:
+                raise Conflict(f"{class_name} records have no category", field="filter.category")
+            where.append(f"n.{self.o.prop(class_name, 'category')} = $category")
+            params["category"] = q.category
+        if q.department is not None:
+            predicate = self._in_departments(class_name)
+            params["depts"] = await self.department_subtree(q.department)
+            where.append(predicate)
+        match = f"MATCH (n:{self.o.label(class_name)})" + (
+            f" WHERE {' AND '.join(where)}" if where else "")
+        order = [f"n.{self.o.prop(class_name, prop)}{' DESC' if desc else ''}"
+                 for prop, desc in q.order_by]
+        order.append(f"n.{self.o.prop(class_name, spec.key)}")
+        rows = await self.graph.read(
+            f"{match} RETURN properties(n) AS p ORDER BY {', '.join(order)} "
+            "SKIP $skip LIMIT $limit", **params)
+        total = await self.graph.read(f"{match} RETURN count(n) AS c", **params)
+        records = [native_record(r["p"]) for r in rows[:q.limit]]
+        return Page(records, int(total[0]["c"]), len(rows) > q.limit)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    async def create_node(self, class_name: str, props: Record,
+                          refs: dict[str, str | None]) -> Record:
+        """Create a node and its reference relationships (e.g. a position's department)."""
+        spec = self.o.cls(class_name)
+        key = props[spec.key]
+
+        async def work(tx: AsyncManagedTransaction) -> Record:
+            exists = await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} RETURN 1 AS one", k=key)
+            if exists:
+                raise Conflict(f"a {class_name} with id {key!r} already exists", field=spec.key)
+            rows = await self.graph.run_in(
+                tx, f"CREATE (n:{self.o.label(class_name)}) SET n = $props "
+                    "RETURN properties(n) AS p",
+                props={k: v for k, v in props.items() if v is not None})
+            await self._set_refs(tx, class_name, key, refs)
+            return native_record(rows[0]["p"])
+
+        return await self.graph.write_tx(work)
+
+    async def update_node(self, class_name: str, key: str, props: Record,
+                          refs: dict[str, str | None]) -> Record:
+        """Change some properties (None removes one) and reference relationships of a node."""
+
+        async def work(tx: AsyncManagedTransaction) -> Record:
+            rows = await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} SET n += $props "
+                    "RETURN properties(n) AS p", k=key, props=props)
+            if not rows:
+                raise NotFound(f"no {class_name} with id {key!r}", field="id")
+            await self._set_refs(tx, class_name, key, refs)
+            return native_record(rows[0]["p"])
+
+        return await self.graph.write_tx(work)
+
+    async def _set_refs(self, tx: AsyncManagedTransaction, class_name: str, key: str,
+                        refs: dict[str, str | None]) -> None:
+        """Point each reference column of the node at its new target (None clears it)."""
+        for ref in self.o.reference_columns(class_name):
+            column = ref.imports.column
+            if column not in refs:
+                continue
+            other_key = refs[column]
+            reverse = ref.imports.reverse
+            other_class = ref.source if reverse else ref.target
+            rtype = self.o.rel_type(ref.name)
+            old = f"(n)<-[old:{rtype}]-()" if reverse else f"(n)-[old:{rtype}]->()"
+            await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} MATCH {old} DELETE old",
+                k=key)
+            if other_key is None:
+                continue
+            new = "(n)<-[:" + rtype + "]-(m)" if reverse else "(n)-[:" + rtype + "]->(m)"
+            rows = await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} "
+                    f"MATCH {self._match(other_class, 'm', '$other')} CREATE {new} RETURN 1 AS one",
+                k=key, other=other_key)
+            if not rows:
+                raise NotFound(f"no {other_class} with id {other_key!r}", field=column)
+            if other_class == class_name and ref.cardinality == "many_to_one":
+                await self._refuse_cycle(tx, ref, key, column)
+
+    async def _refuse_cycle(self, tx: AsyncManagedTransaction, ref: RelationshipSpec, key: str,
+                            column: str) -> None:
+        rtype = self.o.rel_type(ref.name)
+        rows = await self.graph.run_in(
+            tx, f"MATCH {self._match(ref.source, key_param='$k')} "
+                f"WHERE EXISTS {{ MATCH (n)-[:{rtype}*1..]->(n) }} RETURN 1 AS one", k=key)
+        if rows:
+            raise Conflict(f"{ref.name} would form a cycle through {key!r}", field=column)
+
+    async def delete_node(self, class_name: str, key: str) -> DeleteOutcome:
+        """Delete a node with its own relationships, and the nodes it owns (``cascade`` in the
+        ontology); refuse while other records still point at it."""
+        blocking = [r for r in self.o.relationships_to(class_name) if not r.cascade]
+        owned = [r for r in self.o.relationships_from(class_name) if r.cascade]
+
+        async def work(tx: AsyncManagedTransaction) -> DeleteOutcome:
+            found = await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} RETURN 1 AS one", k=key)
+            if not found:
+                raise NotFound(f"no {class_name} with id {key!r}", field="id")
+            refs = []
+            for rel in blocking:
+                rows = await self.graph.run_in(
+                    tx, f"MATCH {self._match(class_name, key_param='$k')}"
+                        f"<-[:{self.o.rel_type(rel.name)}]-(m:{self.o.label(rel.source)}) "
+                        "RETURN m.id AS id ORDER BY id LIMIT 5", k=key)
+                if rows:
+                    refs.append(f"{rel.name} from {rel.source} "
+                                f"{', '.join(str(r['id']) for r in rows)}")
+            if refs:
+                raise Conflict(f"{class_name} {key!r} is still referenced: {'; '.join(refs)}",
+                               field="id", referencedBy=refs)
+            cascaded: list[str] = []
+            for rel in owned:
+                rows = await self.graph.run_in(
+                    tx, f"MATCH {self._match(class_name, key_param='$k')}"
+                        f"-[:{self.o.rel_type(rel.name)}]->(m:{self.o.label(rel.target)}) "
+                        "WITH m, m.id AS id DETACH DELETE m RETURN id", k=key)
+                cascaded += [f"{rel.target} {r['id']}" for r in rows]
+            await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} DETACH DELETE n", k=key)
+            return DeleteOutcome(key, sorted(cascaded))
+
+        return await self.graph.write_tx(work)
+
+    async def set_edge(self, rel_name: str, from_key: str, to_key: str, props: Record) -> Record:
+        """Create or update one relationship (identified by its ends and key properties)."""
+        rel = self.o.rel(rel_name)
+        identity = ", ".join(f"{self.o.rel_prop(rel_name, k)}: $props.{k}" for k in rel.key)
+        identity = f" {{{identity}}}" if identity else ""
+
+        async def work(tx: AsyncManagedTransaction) -> Record:
+            await self._require_ends(tx, rel, from_key, to_key)
+            rows = await self.graph.run_in(
+                tx, f"MATCH {self._match(rel.source, 'a', '$a')} "
+                    f"MATCH {self._match(rel.target, 'b', '$b')} "
+                    f"MERGE (a)-[r:{self.o.rel_type(rel_name)}{identity}]->(b) SET r += $props "
+                    "RETURN properties(r) AS p",
+                a=from_key, b=to_key, props=props)
+            return native_record(rows[0]["p"])
+
+        return await self.graph.write_tx(work)
+
+    async def remove_edge(self, rel_name: str, from_key: str, to_key: str,
+                          key_props: Record) -> int:
+        """Delete the relationships between two nodes (matching the key properties given)."""
+        rel = self.o.rel(rel_name)
+        cond = " AND ".join(f"r.{self.o.rel_prop(rel_name, k)} = $keys.{k}" for k in key_props)
+
+        async def work(tx: AsyncManagedTransaction) -> int:
+            await self._require_ends(tx, rel, from_key, to_key)
+            rows = await self.graph.run_in(
+                tx, f"MATCH {self._match(rel.source, 'a', '$a')}"
+                    f"-[r:{self.o.rel_type(rel_name)}]->{self._match(rel.target, 'b', '$b')} "
+                    f"{'WHERE ' + cond if cond else ''} DELETE r RETURN count(*) AS c",
+                a=from_key, b=to_key, keys=key_props)
+            return int(rows[0]["c"]) if rows else 0
+
+        return await self.graph.write_tx(work)
+
+    async def _require_ends(self, tx: AsyncManagedTransaction, rel: RelationshipSpec,
+                            from_key: str, to_key: str) -> None:
+        for class_name, key, fld in ((rel.source, from_key, rel.imports.from_column),
+                                     (rel.target, to_key, rel.imports.to_column)):
+            rows = await self.graph.run_in(
+                tx, f"MATCH {self._match(class_name, key_param='$k')} RETURN 1 AS one", k=key)
+            if not rows:
+                raise NotFound(f"no {class_name} with id {key!r}", field=fld)

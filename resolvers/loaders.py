@@ -1,0 +1,43 @@
+"""Per-request DataLoaders: every relationship field of a page of records costs one query.
+
+Listing 100 positions with their departments, responsibilities, requirements and incumbents
+issues one query per field kind, not one per position: each loader collects the keys asked
+for in one tick of the event loop and fetches them with a single ``UNWIND $keys`` query.
+"""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from graph.repository import Direction, Edge, Record, Repository
+
+
+class Loaders:
+    """The loaders of one request, made on first use."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self._nodes: dict[str, DataLoader[str, Record | None]] = {}
+        self._edges: dict[tuple[str, Direction], DataLoader[str, list[Edge]]] = {}
+        self.department_employees: DataLoader[str, list[Record]] = DataLoader(
+            load_fn=repo.department_employees)
+
+    def node(self, class_name: str) -> DataLoader[str, Record | None]:
+        """Records of ``class_name`` by key."""
+        loader = self._nodes.get(class_name)
+        if loader is None:
+            async def load(keys: list[str]) -> list[Record | None]:
+                return await self.repo.nodes(class_name, keys)
+
+            loader = self._nodes[class_name] = DataLoader(load_fn=load)
+        return loader
+
+    def edges(self, rel_name: str, direction: Direction) -> DataLoader[str, list[Edge]]:
+        """Relationships of one type leaving or reaching nodes, by the nodes' keys."""
+        loader = self._edges.get((rel_name, direction))
+        if loader is None:
+            async def load(keys: list[str]) -> list[list[Edge]]:
+                return await self.repo.edges(rel_name, direction, keys)
+
+            loader = self._edges[(rel_name, direction)] = DataLoader(load_fn=load)
+        return loader

@@ -1,0 +1,147 @@
+"""Root query fields: one record of each class by id, and each class as a paginated list.
+
+Lists are Relay-style connections (``edges { cursor node }``, ``pageInfo``, ``totalCount``)
+with filters, ordering and a maximum page size.
+"""
+
+# no `from __future__ import annotations`: the factories below hand strawberry real types
+
+import base64
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from graph.errors import InvalidInput
+from graph.repository import ListQuery
+from resolvers.context import Info
+from schema.gql.enums import SortDirection
+from schema.gql.inputs import ListFilter, OrderBy
+from schema.gql.types import NODE_TYPES
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+T = TypeVar("T")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class ConnectionEdge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of records, Relay style")
+class Connection(Generic[T]):
+    edges: list[ConnectionEdge[T]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="records matching, over all pages")
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        kind, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "offset":
+            raise ValueError(kind)
+        return int(number)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(f"{cursor!r} is not a cursor from this API", field="after") from None
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name)
+
+
+def list_query(info: Info, class_name: str, filter: ListFilter | None,
+               order_by: list[OrderBy] | None, first: int, after: str | None) -> ListQuery:
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"first must be between 1 and {MAX_PAGE_SIZE}, not {first}",
+                           field="first")
+    spec = info.context.graph.ontology.cls(class_name)
+    order: list[tuple[str, bool]] = []
+    for item in order_by or []:
+        prop = _snake(item.field)
+        if prop not in spec.properties:
+            raise InvalidInput(f"{class_name} has no property {item.field!r} to sort by "
+                               f"(one of {', '.join(sorted(spec.properties))})",
+                               field="orderBy.field")
+        order.append((prop, item.direction == SortDirection.DESC))
+    f = filter or ListFilter()
+    return ListQuery(text=f.text, department=f.department, category=f.category,
+                     order_by=tuple(order), offset=decode_cursor(after) + 1 if after else 0,
+                     limit=first)
+
+
+def _by_id_field(class_name: str) -> Any:
+    gql_type = NODE_TYPES[class_name]
+
+    async def resolve(info: Info, id: strawberry.ID) -> Any:
+        record = await info.context.loaders.node(class_name).load(str(id))
+        return None if record is None else gql_type.of(record)
+
+    resolve.__annotations__["return"] = gql_type | None
+    return strawberry.field(resolver=resolve, description=f"One {class_name} by id")
+
+
+def _list_field(class_name: str) -> Any:
+    gql_type = NODE_TYPES[class_name]
+
+    async def resolve(info: Info, filter: ListFilter | None = None,
+                      order_by: list[OrderBy] | None = None, first: int = DEFAULT_PAGE_SIZE,
+                      after: str | None = None) -> Any:
+        q = list_query(info, class_name, filter, order_by, first, after)
+        page = await info.context.repo.page(class_name, q)
+        edges = [ConnectionEdge(cursor=encode_cursor(q.offset + i), node=gql_type.of(r))
+                 for i, r in enumerate(page.records)]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=page.has_next, has_previous_page=q.offset > 0,
+                               start_cursor=edges[0].cursor if edges else None,
+                               end_cursor=edges[-1].cursor if edges else None),
+            total_count=page.total)
+
+    resolve.__annotations__["return"] = Connection[gql_type]  # type: ignore[valid-type]
+    return strawberry.field(
+        resolver=resolve,
+        description=f"{class_name} records, filtered, ordered (default: by id) and paginated "
+                    f"(first: 1-{MAX_PAGE_SIZE}, after: a cursor)")
+
+
+# class -> (field for one, field for the list); strawberry camel-cases them
+FIELD_NAMES = {
+    "Department": ("department", "departments"), "Position": ("position", "positions"),
+    "Responsibility": ("responsibility", "responsibilities"),
+    "Competency": ("competency", "competencies"), "Certificate": ("certificate", "certificates"),
+    "Employee": ("employee", "employees"), "KPI": ("kpi", "kpis"),
+    "Contract": ("contract", "contracts"),
+    "PerformanceReview": ("performance_review", "performance_reviews"),
+}
+
+
+def _query_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for class_name, (single, plural) in FIELD_NAMES.items():
+        fields[single] = _by_id_field(class_name)
+        fields[plural] = _list_field(class_name)
+    return fields
+
+
+def build_query_type(extra: list[type] | None = None) -> type:
+    """The root Query type: the generated fields plus those of ``extra`` classes."""
+    namespace: dict[str, Any] = dict(_query_fields())
+    for cls in extra or []:
+        for name, value in vars(cls).items():
+            if not name.startswith("_"):
+                namespace[name] = value
+    query = type("Query", (), namespace)
+    return strawberry.type(query)

@@ -1,0 +1,69 @@
+"""The GraphQL schema: root types, hardening extensions, and its SDL (``schema.graphql``)."""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from graph.errors import DomainError
+from resolvers.mutation import build_mutation_type
+from resolvers.query import build_query_type
+
+log = logging.getLogger("rolegraph.graphql")
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Mask everything but the client's own mistakes: validation errors (no original error)
+    and :class:`DomainError` (bad input, not found, conflict). The rest (driver errors with
+    Cypher text, bugs) is logged in full and reaches the client as "Unexpected error."."""
+    original = error.original_error
+    if original is None or isinstance(original, DomainError):
+        return False
+    log.error("unexpected error in %s", error.path, exc_info=original)
+    return True
+
+
+@cache
+def root_types() -> tuple[type, type]:
+    return build_query_type(extra_query_types()), build_mutation_type()
+
+
+def extra_query_types() -> list[type]:
+    """Query fields contributed by feature modules (boundary, fit, compliance ...)."""
+    return []
+
+
+def build_schema(production: bool = False) -> strawberry.Schema:
+    query, mutation = root_types()
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        MaskErrors(should_mask_error=_should_mask),
+    ]
+    if production:
+        extensions.append(DisableIntrospection())
+    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+
+
+def sdl() -> str:
+    """The schema in SDL, as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"
+
+

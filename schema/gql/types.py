@@ -1,0 +1,425 @@
+"""GraphQL object types for the ontology's classes and the relationships between them.
+
+Leaf fields are plain attributes filled from a record (no resolver overhead on long lists);
+relationship fields are thin resolvers that ask the request's DataLoaders, in both directions,
+and carry the relationship's properties (a RACI role, a requirement's level and weight, ...).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import strawberry
+
+from graph.repository import Edge, Record
+from resolvers.context import Info
+from schema.gql.enums import (
+    ContractType,
+    KpiDirection,
+    Level,
+    PositionCategory,
+    Raci,
+    Readiness,
+    enum_value,
+)
+
+
+def _edges(info: Info, rel: str, direction: str, key: str) -> Any:
+    return info.context.loaders.edges(rel, direction).load(key)  # type: ignore[arg-type]
+
+
+def _current(edge: Edge) -> bool:
+    return edge.props.get("end_date") is None
+
+
+@strawberry.type(description="部门: a unit of the organisation; departments form a tree")
+class Department:
+    id: strawberry.ID
+    name: str
+    description: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Department:
+        return cls(id=strawberry.ID(r["id"]), name=r["name"], description=r.get("description"))
+
+    @strawberry.field(description="The department above this one (none for the top)")
+    async def parent(self, info: Info) -> Department | None:
+        edges = await _edges(info, "SUB_DEPARTMENT_OF", "out", self.id)
+        return Department.of(edges[0].node) if edges else None
+
+    @strawberry.field(description="The departments directly below this one")
+    async def children(self, info: Info) -> list[Department]:
+        edges = await _edges(info, "SUB_DEPARTMENT_OF", "in", self.id)
+        return sorted((Department.of(e.node) for e in edges), key=lambda d: d.id)
+
+    @strawberry.field(description="The positions of this department (not of sub-departments)")
+    async def positions(self, info: Info) -> list[Position]:
+        edges = await _edges(info, "IN_DEPARTMENT", "in", self.id)
+        return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
+
+    @strawberry.field(description="Current holders of positions here or in any sub-department")
+    async def employees(self, info: Info) -> list[Employee]:
+        records = await info.context.loaders.department_employees.load(self.id)
+        return [Employee.of(r) for r in records]
+
+
+@strawberry.type(description="岗位: a post in one department, reporting to another position")
+class Position:
+    id: strawberry.ID
+    title: str
+    grade: int
+    category: PositionCategory
+    headcount: int = strawberry.field(description="编制: how many people the position may have")
+    is_key: bool = strawberry.field(description="核心岗位: a key position for succession")
+    description: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Position:
+        return cls(id=strawberry.ID(r["id"]), title=r["title"], grade=r["grade"],
+                   category=PositionCategory(r["category"]), headcount=r["headcount"],
+                   is_key=bool(r.get("is_key")), description=r.get("description"))
+
+    @strawberry.field
+    async def department(self, info: Info) -> Department | None:
+        edges = await _edges(info, "IN_DEPARTMENT", "out", self.id)
+        return Department.of(edges[0].node) if edges else None
+
+    @strawberry.field(description="The position this one reports to")
+    async def reports_to(self, info: Info) -> Position | None:
+        edges = await _edges(info, "REPORTS_TO", "out", self.id)
+        return Position.of(edges[0].node) if edges else None
+
+    @strawberry.field(description="The positions that report to this one")
+    async def direct_reports(self, info: Info) -> list[Position]:
+        edges = await _edges(info, "REPORTS_TO", "in", self.id)
+        return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
+
+    @strawberry.field(description="Responsibilities held, with the RACI role")
+    async def responsibilities(self, info: Info) -> list[ResponsibilityRole]:
+        edges = await _edges(info, "HAS_RESPONSIBILITY", "out", self.id)
+        return sorted((ResponsibilityRole(raci=Raci(e.props["raci"]), position=self,
+                                          responsibility=Responsibility.of(e.node))
+                       for e in edges), key=lambda x: (x.responsibility.id, x.raci.value))
+
+    @strawberry.field(description="Competencies required, with level, weight and mandatory")
+    async def requirements(self, info: Info) -> list[Requirement]:
+        edges = await _edges(info, "REQUIRES_COMPETENCY", "out", self.id)
+        return sorted((Requirement.of(e.props, self, Competency.of(e.node)) for e in edges),
+                      key=lambda x: x.competency.id)
+
+    @strawberry.field
+    async def required_certificates(self, info: Info) -> list[Certificate]:
+        edges = await _edges(info, "REQUIRES_CERTIFICATE", "out", self.id)
+        return sorted((Certificate.of(e.node) for e in edges), key=lambda c: c.id)
+
+    @strawberry.field(description="KPIs measuring this position, with their weights (percent)")
+    async def kpis(self, info: Info) -> list[PositionKpi]:
+        edges = await _edges(info, "MEASURED_BY", "out", self.id)
+        return sorted((PositionKpi(weight=e.props["weight"], position=self, kpi=Kpi.of(e.node))
+                       for e in edges), key=lambda x: x.kpi.id)
+
+    @strawberry.field(description="Current holders of the position")
+    async def incumbents(self, info: Info) -> list[Assignment]:
+        edges = await _edges(info, "HOLDS_POSITION", "in", self.id)
+        return sorted((Assignment.of(e.props, Employee.of(e.node), self)
+                       for e in edges if _current(e)), key=lambda a: a.employee.id)
+
+    @strawberry.field(description="Everyone who held the position before (with end dates)")
+    async def past_holders(self, info: Info) -> list[Assignment]:
+        edges = await _edges(info, "HOLDS_POSITION", "in", self.id)
+        return sorted((Assignment.of(e.props, Employee.of(e.node), self)
+                       for e in edges if not _current(e)),
+                      key=lambda a: (a.start_date, a.employee.id))
+
+    @strawberry.field(description="headcount minus current incumbents, never below 0")
+    async def vacancies(self, info: Info) -> int:
+        edges = await _edges(info, "HOLDS_POSITION", "in", self.id)
+        return max(self.headcount - sum(1 for e in edges if _current(e)), 0)
+
+    @strawberry.field(description="Employees nominated as successors")
+    async def nominations(self, info: Info) -> list[Nomination]:
+        edges = await _edges(info, "NOMINATED_SUCCESSOR", "in", self.id)
+        return sorted((Nomination(readiness=Readiness(e.props["readiness"]),
+                                  employee=Employee.of(e.node), position=self) for e in edges),
+                      key=lambda n: n.employee.id)
+
+
+@strawberry.type(description="职责: a duty that positions hold in a RACI role")
+class Responsibility:
+    id: strawberry.ID
+    name: str
+    description: str | None
+    process: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Responsibility:
+        return cls(id=strawberry.ID(r["id"]), name=r["name"], description=r.get("description"),
+                   process=r.get("process"))
+
+    @strawberry.field(description="Positions holding this responsibility, optionally one role")
+    async def owners(self, info: Info, role: Raci | None = None) -> list[ResponsibilityRole]:
+        edges = await _edges(info, "HAS_RESPONSIBILITY", "in", self.id)
+        return sorted((ResponsibilityRole(raci=Raci(e.props["raci"]), position=Position.of(e.node),
+                                          responsibility=self)
+                       for e in edges if role is None or e.props["raci"] == role.value),
+                      key=lambda x: (x.raci.value, x.position.id))
+
+
+@strawberry.type(description="能力: a skill, knowledge area or trait on a 1-5 scale")
+class Competency:
+    id: strawberry.ID
+    name: str
+    category: str | None
+    description: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Competency:
+        return cls(id=strawberry.ID(r["id"]), name=r["name"], category=r.get("category"),
+                   description=r.get("description"))
+
+    @strawberry.field(description="Positions requiring this competency")
+    async def required_by(self, info: Info) -> list[Requirement]:
+        edges = await _edges(info, "REQUIRES_COMPETENCY", "in", self.id)
+        return sorted((Requirement.of(e.props, Position.of(e.node), self) for e in edges),
+                      key=lambda x: x.position.id)
+
+    @strawberry.field(description="Employees assessed in this competency, with their levels")
+    async def holders(self, info: Info, min_level: int = 1) -> list[CompetencyAssessment]:
+        edges = await _edges(info, "HAS_COMPETENCY", "in", self.id)
+        return sorted((CompetencyAssessment.of(e.props, Employee.of(e.node), self)
+                       for e in edges if e.props["level"] >= min_level),
+                      key=lambda x: (-x.level, x.employee.id))
+
+
+@strawberry.type(description="证书: a qualification some positions require")
+class Certificate:
+    id: strawberry.ID
+    name: str
+    issuer: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Certificate:
+        return cls(id=strawberry.ID(r["id"]), name=r["name"], issuer=r.get("issuer"))
+
+    @strawberry.field
+    async def required_by(self, info: Info) -> list[Position]:
+        edges = await _edges(info, "REQUIRES_CERTIFICATE", "in", self.id)
+        return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
+
+    @strawberry.field
+    async def holders(self, info: Info) -> list[CertificateHolding]:
+        edges = await _edges(info, "HAS_CERTIFICATE", "in", self.id)
+        return sorted((CertificateHolding.of(e.props, Employee.of(e.node), self) for e in edges),
+                      key=lambda x: x.employee.id)
+
+
+@strawberry.type(description="员工: a person and their personnel file")
+class Employee:
+    id: strawberry.ID
+    name: str
+    hire_date: date | None
+    education: str | None
+    major: str | None
+    years_experience: float | None
+    potential: Level | None
+    flight_risk: Level | None
+
+    @classmethod
+    def of(cls, r: Record) -> Employee:
+        return cls(id=strawberry.ID(r["id"]), name=r["name"], hire_date=r.get("hire_date"),
+                   education=r.get("education"), major=r.get("major"),
+                   years_experience=r.get("years_experience"),
+                   potential=enum_value(Level, r.get("potential")),  # type: ignore[arg-type]
+                   flight_risk=enum_value(Level, r.get("flight_risk")))  # type: ignore[arg-type]
+
+    async def _assignments(self, info: Info, current: bool) -> list[Assignment]:
+        edges = await _edges(info, "HOLDS_POSITION", "out", self.id)
+        return sorted((Assignment.of(e.props, self, Position.of(e.node))
+                       for e in edges if _current(e) == current),
+                      key=lambda a: (a.start_date, a.position.id))
+
+    @strawberry.field(description="Positions held now")
+    async def current_positions(self, info: Info) -> list[Assignment]:
+        return await self._assignments(info, current=True)
+
+    @strawberry.field(description="Positions held before (career trajectory), oldest first")
+    async def past_positions(self, info: Info) -> list[Assignment]:
+        return await self._assignments(info, current=False)
+
+    @strawberry.field(description="Assessed competency levels")
+    async def competencies(self, info: Info) -> list[CompetencyAssessment]:
+        edges = await _edges(info, "HAS_COMPETENCY", "out", self.id)
+        return sorted((CompetencyAssessment.of(e.props, self, Competency.of(e.node))
+                       for e in edges), key=lambda x: x.competency.id)
+
+    @strawberry.field
+    async def certificates(self, info: Info) -> list[CertificateHolding]:
+        edges = await _edges(info, "HAS_CERTIFICATE", "out", self.id)
+        return sorted((CertificateHolding.of(e.props, self, Certificate.of(e.node))
+                       for e in edges), key=lambda x: x.certificate.id)
+
+    @strawberry.field
+    async def contracts(self, info: Info) -> list[Contract]:
+        edges = await _edges(info, "HAS_CONTRACT", "out", self.id)
+        return sorted((Contract.of(e.node) for e in edges), key=lambda c: (c.start_date, c.id))
+
+    @strawberry.field(description="Performance reviews, oldest period first")
+    async def reviews(self, info: Info) -> list[PerformanceReview]:
+        edges = await _edges(info, "HAS_REVIEW", "out", self.id)
+        return sorted((PerformanceReview.of(e.node) for e in edges), key=lambda r: r.period)
+
+    @strawberry.field(description="Positions this employee is nominated to succeed to")
+    async def nominations(self, info: Info) -> list[Nomination]:
+        edges = await _edges(info, "NOMINATED_SUCCESSOR", "out", self.id)
+        return sorted((Nomination(readiness=Readiness(e.props["readiness"]), employee=self,
+                                  position=Position.of(e.node)) for e in edges),
+                      key=lambda n: n.position.id)
+
+
+@strawberry.type(name="KPI", description="关键绩效指标: a measure with a target")
+class Kpi:
+    id: strawberry.ID
+    name: str
+    unit: str | None
+    direction: KpiDirection
+    target: float | None
+    period: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Kpi:
+        return cls(id=strawberry.ID(r["id"]), name=r["name"], unit=r.get("unit"),
+                   direction=KpiDirection(r["direction"]), target=r.get("target"),
+                   period=r.get("period"))
+
+    @strawberry.field(description="Positions measured by this KPI, with weights")
+    async def positions(self, info: Info) -> list[PositionKpi]:
+        edges = await _edges(info, "MEASURED_BY", "in", self.id)
+        return sorted((PositionKpi(weight=e.props["weight"], position=Position.of(e.node),
+                                   kpi=self) for e in edges), key=lambda x: x.position.id)
+
+
+@strawberry.type(description="劳动合同: an employment contract")
+class Contract:
+    id: strawberry.ID
+    type: ContractType
+    start_date: date
+    end_date: date | None
+    probation_months: int | None
+    signed_on: date | None
+    monthly_wage: float | None
+    probation_wage: float | None
+    social_insurance_registered_on: date | None
+
+    @classmethod
+    def of(cls, r: Record) -> Contract:
+        return cls(id=strawberry.ID(r["id"]), type=ContractType(r["type"]),
+                   start_date=r["start_date"], end_date=r.get("end_date"),
+                   probation_months=r.get("probation_months"), signed_on=r.get("signed_on"),
+                   monthly_wage=r.get("monthly_wage"), probation_wage=r.get("probation_wage"),
+                   social_insurance_registered_on=r.get("social_insurance_registered_on"))
+
+    @strawberry.field
+    async def employee(self, info: Info) -> Employee | None:
+        edges = await _edges(info, "HAS_CONTRACT", "in", self.id)
+        return Employee.of(edges[0].node) if edges else None
+
+
+@strawberry.type(description="绩效评估: a rating (1-5) for one period")
+class PerformanceReview:
+    id: strawberry.ID
+    period: str
+    rating: int
+
+    @classmethod
+    def of(cls, r: Record) -> PerformanceReview:
+        return cls(id=strawberry.ID(r["id"]), period=r["period"], rating=r["rating"])
+
+    @strawberry.field
+    async def employee(self, info: Info) -> Employee | None:
+        edges = await _edges(info, "HAS_REVIEW", "in", self.id)
+        return Employee.of(edges[0].node) if edges else None
+
+
+# -- relationships with properties --------------------------------------------------------------
+
+
+@strawberry.type(description="A position's RACI role for a responsibility")
+class ResponsibilityRole:
+    raci: Raci
+    position: Position
+    responsibility: Responsibility
+
+
+@strawberry.type(description="A competency a position requires")
+class Requirement:
+    level: int = strawberry.field(description="required level, 1-5")
+    weight: float
+    mandatory: bool
+    position: Position
+    competency: Competency
+
+    @classmethod
+    def of(cls, p: Record, position: Position, competency: Competency) -> Requirement:
+        return cls(level=p["level"], weight=float(p.get("weight") or 1.0),
+                   mandatory=bool(p.get("mandatory")), position=position, competency=competency)
+
+
+@strawberry.type(description="A KPI measuring a position, with its weight in percent")
+class PositionKpi:
+    weight: float
+    position: Position
+    kpi: Kpi
+
+
+@strawberry.type(description="An employee holding a position from a start date (to an end date)")
+class Assignment:
+    start_date: date
+    end_date: date | None
+    employee: Employee
+    position: Position
+
+    @classmethod
+    def of(cls, p: Record, employee: Employee, position: Position) -> Assignment:
+        return cls(start_date=p["start_date"], end_date=p.get("end_date"), employee=employee,
+                   position=position)
+
+
+@strawberry.type(description="An employee's assessed level in a competency")
+class CompetencyAssessment:
+    level: int
+    assessed_on: date | None
+    employee: Employee
+    competency: Competency
+
+    @classmethod
+    def of(cls, p: Record, employee: Employee, competency: Competency) -> CompetencyAssessment:
+        return cls(level=p["level"], assessed_on=p.get("assessed_on"), employee=employee,
+                   competency=competency)
+
+
+@strawberry.type(description="A certificate an employee holds")
+class CertificateHolding:
+    obtained_on: date | None
+    expires_on: date | None
+    employee: Employee
+    certificate: Certificate
+
+    @classmethod
+    def of(cls, p: Record, employee: Employee, certificate: Certificate) -> CertificateHolding:
+        return cls(obtained_on=p.get("obtained_on"), expires_on=p.get("expires_on"),
+                   employee=employee, certificate=certificate)
+
+
+@strawberry.type(description="An employee nominated to succeed to a position")
+class Nomination:
+    readiness: Readiness
+    employee: Employee
+    position: Position
+
+
+NODE_TYPES: dict[str, Any] = {
+    "Department": Department, "Position": Position, "Responsibility": Responsibility,
+    "Competency": Competency, "Certificate": Certificate, "Employee": Employee, "KPI": Kpi,
+    "Contract": Contract, "PerformanceReview": PerformanceReview,
+}

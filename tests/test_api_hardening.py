@@ -1,0 +1,124 @@
+"""The API's guard rails: no N+1 queries, limits, masked errors, production mode, the
+committed schema."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from api_client import data, error, gql
+from conftest import LiveServer
+
+from graph.db import Connection
+from graph.engine import EngineInfo
+from graph.settings import Settings
+from resolvers.schema import MAX_ALIASES, MAX_DEPTH, sdl
+from schema.gql.enums import ENUM_PROPERTIES
+from schema.ontology import default_ontology
+
+REPO = Path(__file__).resolve().parent.parent
+
+PAGE = """query($first: Int!) { positions(first: $first) { edges { node { id title
+    department { name }
+    responsibilities { raci responsibility { name } }
+    requirements { level weight mandatory competency { name } }
+    incumbents { startDate employee { name } } } } } }"""
+
+
+def test_a_page_costs_the_same_queries_for_10_or_60_positions(demo_server: LiveServer) -> None:
+    """Listing positions with department, responsibilities, requirements and incumbents issues
+    a fixed number of queries (the page, its count, one per relationship field), not one per
+    position: the DataLoaders batch them."""
+    costs = {}
+    for first in (10, 60):
+        before = demo_server.queries
+        got = data(demo_server.client, PAGE, first=first)
+        costs[first] = demo_server.queries - before
+        assert len(got["positions"]["edges"]) == first
+    assert costs[10] == costs[60] == 6
+
+
+def test_query_depth_is_limited(demo_server: LiveServer) -> None:
+    deep = "{ position(id: \"P001\") { " + "reportsTo { " * MAX_DEPTH + "id" + " }" * MAX_DEPTH \
+        + " } }"
+    err = error(demo_server.client, deep)
+    assert "exceeds maximum operation depth" in err["message"]
+
+
+def test_aliases_are_limited(demo_server: LiveServer) -> None:
+    many = "{ " + " ".join(f'a{i}: position(id: "P001") {{ id }}'
+                           for i in range(MAX_ALIASES + 1)) + " }"
+    err = error(demo_server.client, many)
+    assert "aliases found" in err["message"]
+
+
+def test_graphiql_only_in_development(demo_server: LiveServer) -> None:
+    page = demo_server.client.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
+@pytest.fixture(scope="module")
+def production_server(engine_info: EngineInfo, demo_server: LiveServer) -> LiveServer:
+    conn = demo_server.app.state.graph
+    server = LiveServer(Connection(engine_info.uri, engine_info.user, engine_info.password,
+                                   conn.database, True), Settings(mode="production"))
+    yield server
+    server.close()
+
+
+def test_production_has_no_introspection_and_no_graphiql(production_server: LiveServer) -> None:
+    body = gql(production_server.client, "{ __schema { types { name } } }")
+    assert body["errors"]
+    assert all("introspection has been disabled" in e["message"] for e in body["errors"])
+    assert production_server.client.get(
+        "/graphql", headers={"accept": "text/html"}).status_code in (404, 405)
+    assert data(production_server.client, '{ position(id: "P001") { title } }') == {
+        "position": {"title": "总经理"}}
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_unexpected_errors_are_masked_and_health_degrades(engine_info: EngineInfo) -> None:
+    """A failure that is not the client's fault (here: the engine refuses the credentials)
+    reaches the client as "Unexpected error." with no driver text; the log keeps it."""
+    logged = _Records()
+    logging.getLogger("rolegraph.graphql").addHandler(logged)
+    server = LiveServer(Connection(engine_info.uri, engine_info.user, "wrong-password",
+                                   "rolegraph", True))
+    try:
+        body = gql(server.client, '{ position(id: "P001") { title } }')
+        assert body["data"] == {"position": None}
+        assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
+        assert "extensions" not in body["errors"][0]
+        health = server.client.get("/health").json()
+        assert health["status"] == "degraded"
+        assert health["engine"]["up"] is False
+    finally:
+        server.close()
+        logging.getLogger("rolegraph.graphql").removeHandler(logged)
+    assert [r.getMessage() for r in logged.records] == ["unexpected error in ['position']"]
+    exc_info = logged.records[0].exc_info
+    assert exc_info is not None and type(exc_info[1]).__name__ == "AuthError"
+
+
+def test_committed_schema_matches_the_code() -> None:
+    """Front ends generate their clients from schema.graphql; regenerate it with
+    `rolegraph schema > schema.graphql` when the API changes."""
+    assert (REPO / "schema.graphql").read_text(encoding="utf-8") == sdl()
+
+
+def test_graphql_enums_match_the_ontology() -> None:
+    o = default_ontology()
+    for (owner, prop), enum_cls in ENUM_PROPERTIES.items():
+        spec = (o.classes[owner].properties if owner in o.classes
+                else o.relationships[owner].properties)[prop]
+        assert spec.enum == tuple(m.value for m in enum_cls), (owner, prop)
