@@ -1,6 +1,6 @@
 """Benchmark: generate the 50,000-employee organisation and import it into a fresh embedded engine.
 
-    python bench/import_50k.py [--employees 50000] [--seed 1] [--keep DIR]
+    python -m bench.import_50k [--employees 50000] [--seed 1] [--keep DIR]
 
 Prints rows per file, nodes/s, relationships/s and the total time of the import (validation
 included). The engine runs with its default heap (ROLEGRAPH_ENGINE_HEAP, 2g).
@@ -27,7 +27,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"rows per UNWIND ({BATCH_SIZE})")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
+                        help=f"rows per UNWIND ({BATCH_SIZE})")
     parser.add_argument("--keep", type=Path, default=None,
                         help="keep the engine's data here (default: a temporary directory)")
     args = parser.parse_args()
@@ -43,7 +44,8 @@ def main() -> int:
     seconds = report.seconds
     print("files: " + ", ".join(f"{k} {v:,}" for k, v in report.files.items()))
     print(f"nodes:         {report.nodes:>9,}  {report.nodes / seconds:>9,.0f} nodes/s")
-    print(f"relationships: {report.relationships:>9,}  {report.relationships / seconds:>9,.0f} rels/s")
+    rels = report.relationships
+    print(f"relationships: {rels:>9,}  {rels / seconds:>9,.0f} rels/s")
     print(f"total:         {seconds:.1f} s (validation and writing, one transaction)")
     return 0
 

@@ -8,6 +8,7 @@ and talks to it with the official Neo4j driver like to any Bolt server.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import queue
@@ -117,10 +118,8 @@ class EmbeddedEngine:
         atexit.unregister(self.stop)
         if proc.poll() is None:
             if proc.stdin is not None:
-                try:
+                with contextlib.suppress(OSError):
                     proc.stdin.close()  # end of input: the engine stops itself
-                except OSError:
-                    pass
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:

@@ -51,7 +51,8 @@ def _class_query(o: Ontology, spec: ClassSpec) -> str:
         else:
             other = o.cls(ref.target)
             pattern = f"(n)-[:{rtype}]->(t:{o.label(other.name)})"
-        refs.append(f"head([{pattern} | t.{o.prop(other.name, other.key)}]) AS `{ref.imports.column}`")
+        key = o.prop(other.name, other.key)
+        refs.append(f"head([{pattern} | t.{key}]) AS `{ref.imports.column}`")
     extra = "".join(f", {r}" for r in refs)
     return f"MATCH (n:{label}) RETURN properties(n) AS p{extra} ORDER BY n.{key}"
 

@@ -78,7 +78,8 @@ class Repository:
 
     def _match(self, class_name: str, var: str = "n", key_param: str = "k") -> str:
         spec = self.o.cls(class_name)
-        return f"({var}:{self.o.label(class_name)} {{{self.o.prop(class_name, spec.key)}: {key_param}}})"
+        key = self.o.prop(class_name, spec.key)
+        return f"({var}:{self.o.label(class_name)} {{{key}: {key_param}}})"
 
     async def nodes(self, class_name: str, keys: Sequence[str]) -> list[Record | None]:
         """The records with these keys, in key order (None where there is none)."""

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
 
     neo4j_uri: str | None = Field(
         default=None,
-        description="bolt:// or neo4j:// URI of a Neo4j 5 server; unset = start the embedded engine",
+        description="bolt:// or neo4j:// URI of a Neo4j 5 server; unset = embedded engine",
     )
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

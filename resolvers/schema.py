@@ -14,7 +14,6 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
-    SchemaExtension,
 )
 
 from graph.errors import DomainError
@@ -51,7 +50,7 @@ def extra_query_types() -> list[type]:
 
 def build_schema(production: bool = False) -> strawberry.Schema:
     query, mutation = root_types()
-    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+    extensions: list[Any] = [  # strawberry takes extension instances too
         QueryDepthLimiter(max_depth=MAX_DEPTH),
         MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         MaxTokensLimiter(max_token_count=MAX_TOKENS),

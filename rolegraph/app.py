@@ -15,7 +15,6 @@ from typing import Any
 
 from litestar import Litestar, get
 from litestar.datastructures import State
-
 from strawberry.litestar import make_graphql_controller
 
 from graph.constraints import ensure_schema

@@ -23,9 +23,12 @@ CARDINALITIES: tuple[str, ...] = ("one_to_one", "many_to_one", "one_to_many", "m
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _PROPERTY_KEYS = {"type", "required", "enum", "min", "max", "pattern", "default", "description"}
-_CLASS_KEYS = {"file", "columns", "key", "derived_key", "display", "description", "properties", "indexes"}
+_CLASS_KEYS = {
+    "file", "columns", "key", "derived_key", "display", "description", "properties", "indexes",
+}
 _REL_KEYS = {
-    "from", "to", "cardinality", "required", "cascade", "import", "key", "properties", "description",
+    "from", "to", "cardinality", "required", "cascade", "import", "key", "properties",
+    "description",
 }
 
 
@@ -351,7 +354,8 @@ def _build_rel(name: str, m: LineMap, file: str, classes: dict[str, ClassSpec],
 
 def _build_import(m: LineMap, file: str, what: str, source: str, target: str,
                   classes: dict[str, ClassSpec], class_files: dict[str, str]) -> ImportSpec:
-    _check_keys(m, {"file", "column", "reverse", "from_column", "to_column"}, file, f"{what}.import")
+    allowed = {"file", "column", "reverse", "from_column", "to_column"}
+    _check_keys(m, allowed, file, f"{what}.import")
     imp = ImportSpec(
         file=str(m.get("file")),
         column=m.get("column"),

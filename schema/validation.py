@@ -47,8 +47,9 @@ def _model(owner: str, partial: bool, ontology: Ontology) -> type[BaseModel]:
              else ontology.relationships[owner].properties)
     fields = {name: _field(spec, partial) for name, spec in props.items()}
     config = ConfigDict(extra="forbid", strict=True)
-    return create_model(f"{owner}{'Patch' if partial else 'Input'}", __config__=config,
-                        **fields)
+    model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        f"{owner}{'Patch' if partial else 'Input'}", __config__=config, **fields)
+    return model
 
 
 def validate_props(owner: str, data: dict[str, Any], partial: bool = False,

@@ -43,7 +43,7 @@ class _LineLoader(yaml.SafeLoader):
         result.line = node.start_mark.line + 1
         result.key_lines = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, str):
                 raise SourceError(
                     self.file_name, key_node.start_mark.line + 1, f"key {key!r} must be a string"
@@ -54,7 +54,7 @@ class _LineLoader(yaml.SafeLoader):
                     key_node.start_mark.line + 1,
                     f"duplicate key {key!r} (first at line {result.key_lines[key]})",
                 )
-            result[key] = self.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+            result[key] = self.construct_object(value_node, deep=deep)
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 

@@ -130,7 +130,8 @@ def test_competency_certificate_and_kpi_back_references(demo_server: LiveServer)
     got = data(demo_server.client, f"""{{
         competency(id: "{req["competency_id"]}") {{ requiredBy {{ level position {{ id }} }}
             holders(minLevel: 4) {{ level employee {{ id }} }} }}
-        certificate(id: "CERT01") {{ requiredBy {{ id }} holders {{ expiresOn employee {{ id }} }} }}
+        certificate(id: "CERT01") {{ requiredBy {{ id }}
+            holders {{ expiresOn employee {{ id }} }} }}
         kpi(id: "K001") {{ positions {{ weight position {{ id }} }} }} }}""")
     assert {(r["position"]["id"], r["level"]) for r in got["competency"]["requiredBy"]} == {
         (r["position_id"], int(r["level"])) for r in demo_rows("position_requirements.csv")

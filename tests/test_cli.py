@@ -35,7 +35,8 @@ def start_serve(data_dir: Path, port: int, *args: str) -> subprocess.Popen[str]:
                             stderr=subprocess.STDOUT, cwd=REPO)
 
 
-def wait_for_health(port: int, proc: subprocess.Popen[str], seconds: float = 180) -> dict[str, object]:
+def wait_for_health(port: int, proc: subprocess.Popen[str],
+                    seconds: float = 180) -> dict[str, object]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -1,0 +1,89 @@
+"""Shared benchmark plumbing: a 50,000-employee graph on the embedded engine, the app served
+over real HTTP in a thread, and latency statistics."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from graph.constraints import ensure_schema
+from graph.db import Connection, Graph, graph_runtime
+from graph.engine_process import free_port
+from graph.importer import import_directory
+from graph.settings import Settings
+from graph.stats import is_empty
+from rolegraph.app import create_app
+from rolegraph.generator import generate
+
+
+@contextmanager
+def large_org(employees: int, seed: int, data_dir: Path | None) -> Iterator[Connection]:
+    """A running embedded engine holding the generated organisation.
+
+    With ``data_dir`` the engine's data is kept there, and a later run reuses it instead of
+    generating and importing again.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(neo4j_uri=None, data_dir=data_dir or Path(tmp) / "engine")
+        with graph_runtime(settings) as conn:
+            asyncio.run(_load_if_empty(conn, Path(tmp) / "org", employees, seed))
+            yield conn
+
+
+async def _load_if_empty(conn: Connection, org: Path, employees: int, seed: int) -> None:
+    graph = Graph.connect(conn)
+    try:
+        await ensure_schema(graph)
+        if not await is_empty(graph):
+            print("reusing the graph in the data directory", file=sys.stderr)
+            return
+        generate(org, employees, seed)
+        report = await import_directory(graph, org)
+        print(f"imported {report.nodes:,} nodes, {report.relationships:,} relationships "
+              f"in {report.seconds:.1f} s", file=sys.stderr)
+    finally:
+        await graph.close()
+
+
+@contextmanager
+def served(conn: Connection) -> Iterator[str]:
+    """The app on a free loopback port; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(mode="production"), conn),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def timed(run: Callable[[], object], repeat: int, warmup: int = 3) -> list[float]:
+    """Milliseconds of ``repeat`` calls of ``run`` after ``warmup`` calls."""
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def describe(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return f"p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})"
