@@ -27,7 +27,8 @@ FIELDS = """id title department { name }
     incumbents { startDate employee { name } }"""
 
 ONE = f"query($id: ID!) {{ position(id: $id) {{ {FIELDS} }} }}"
-PAGE = f"query($after: String) {{ positions(first: 100, after: $after) {{ edges {{ node {{ {FIELDS} }} }} }} }}"
+PAGE = (f"query($after: String) {{ positions(first: 100, after: $after) {{ "
+        f"edges {{ node {{ {FIELDS} }} }} }} }}")
 
 HAND_WRITTEN = """
 MATCH (p:Position) WHERE p.id IN $ids

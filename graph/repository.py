@@ -57,6 +57,7 @@ class Page:
     records: list[Record]
     total: int
     has_next: bool
+    edges: list[dict[tuple[str, Direction], list[Edge]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,22 +90,53 @@ class Repository:
         found = {row["k"]: native_record(row["p"]) for row in rows}
         return [found.get(k) for k in keys]
 
+    def _edge_pattern(self, rel_name: str, direction: Direction) -> tuple[str, str]:
+        """``-[r:T]->(m:Other)`` from ``n`` for one relationship seen from one end, and the
+        class at ``n``'s end."""
+        rel = self.o.rel(rel_name)
+        here, there = (rel.source, rel.target) if direction == "out" else (rel.target, rel.source)
+        rtype = self.o.rel_type(rel_name)
+        arrow = f"-[r:{rtype}]->" if direction == "out" else f"<-[r:{rtype}]-"
+        return f"{arrow}(m:{self.o.label(there)})", here
+
+    def _edge_columns(self, wanted: Sequence[tuple[str, Direction]]) -> str:
+        """Pattern comprehensions returning, per wanted relationship, [props(r), props(m)]."""
+        columns = []
+        for i, (rel_name, direction) in enumerate(wanted):
+            pattern, _ = self._edge_pattern(rel_name, direction)
+            columns.append(f", [(n){pattern} | [properties(r), properties(m)]] AS e{i}")
+        return "".join(columns)
+
+    @staticmethod
+    def _edges_of(row: dict[str, Any], wanted: Sequence[tuple[str, Direction]]
+                  ) -> dict[tuple[str, Direction], list[Edge]]:
+        return {w: [Edge(native_record(r), native_record(m)) for r, m in row[f"e{i}"]]
+                for i, w in enumerate(wanted)}
+
     async def edges(self, rel_name: str, direction: Direction,
                     keys: Sequence[str]) -> list[list[Edge]]:
         """For each key, the relationships of type ``rel_name`` leaving (``out``) or reaching
         (``in``) that node, with the node at the other end; in key order."""
-        rel = self.o.rel(rel_name)
-        here, there = (rel.source, rel.target) if direction == "out" else (rel.target, rel.source)
-        arrow = (f"-[r:{self.o.rel_type(rel_name)}]->" if direction == "out"
-                 else f"<-[r:{self.o.rel_type(rel_name)}]-")
+        pattern, here = self._edge_pattern(rel_name, direction)
         rows = await self.graph.read(
-            f"UNWIND $keys AS k MATCH {self._match(here)}{arrow}(m:{self.o.label(there)}) "
+            f"UNWIND $keys AS k MATCH {self._match(here)}{pattern} "
             "RETURN k, properties(r) AS r, properties(m) AS m",
             keys=list(keys))
         grouped: dict[str, list[Edge]] = {k: [] for k in keys}
         for row in rows:
             grouped[row["k"]].append(Edge(native_record(row["r"]), native_record(row["m"])))
         return [grouped[k] for k in keys]
+
+    async def node_with_edges(self, class_name: str, key: str,
+                              wanted: Sequence[tuple[str, Direction]]
+                              ) -> tuple[Record | None, dict[tuple[str, Direction], list[Edge]]]:
+        """One record and the relationships ``wanted``, in one query."""
+        rows = await self.graph.read(
+            f"MATCH {self._match(class_name, key_param='$k')} "
+            f"RETURN properties(n) AS p{self._edge_columns(wanted)}", k=key)
+        if not rows:
+            return None, {}
+        return native_record(rows[0]["p"]), self._edges_of(rows[0], wanted)
 
     async def department_employees(self, keys: Sequence[str]) -> list[list[Record]]:
         """For each department, the current holders of positions in it or its sub-departments."""
@@ -152,8 +184,10 @@ class Repository:
         raise Conflict(f"{class_name} records cannot be filtered by department",
                        field="filter.department")
 
-    async def page(self, class_name: str, q: ListQuery) -> Page:
-        """One window of a filtered, ordered list, with the total count of matches."""
+    async def page(self, class_name: str, q: ListQuery,
+                   wanted: Sequence[tuple[str, Direction]] = ()) -> Page:
+        """One window of a filtered, ordered list, with the total count of matches, and for
+        each record the relationships ``wanted`` (fetched in the same query)."""
         spec = self.o.cls(class_name)
         where: list[str] = []
         params: dict[str, Any] = {"skip": q.offset, "limit": q.limit + 1}
@@ -175,11 +209,12 @@ class Repository:
                  for prop, desc in q.order_by]
         order.append(f"n.{self.o.prop(class_name, spec.key)}")
         rows = await self.graph.read(
-            f"{match} RETURN properties(n) AS p ORDER BY {', '.join(order)} "
-            "SKIP $skip LIMIT $limit", **params)
+            f"{match} WITH n ORDER BY {', '.join(order)} SKIP $skip LIMIT $limit "
+            f"RETURN properties(n) AS p{self._edge_columns(wanted)}", **params)
         total = await self.graph.read(f"{match} RETURN count(n) AS c", **params)
-        records = [native_record(r["p"]) for r in rows[:q.limit]]
-        return Page(records, int(total[0]["c"]), len(rows) > q.limit)
+        has_next, rows = len(rows) > q.limit, rows[:q.limit]
+        return Page([native_record(r["p"]) for r in rows], int(total[0]["c"]), has_next,
+                    [self._edges_of(r, wanted) for r in rows])
 
     # -- writes --------------------------------------------------------------------------------
 

@@ -10,13 +10,14 @@ import base64
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from graph.errors import InvalidInput
-from graph.repository import ListQuery
+from graph.repository import Direction, Edge, ListQuery
 from resolvers.context import Info
 from schema.gql.enums import SortDirection
 from schema.gql.inputs import ListFilter, OrderBy
-from schema.gql.types import NODE_TYPES
+from schema.gql.types import EDGE_FIELDS, NODE_TYPES
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -82,12 +83,46 @@ def list_query(info: Info, class_name: str, filter: ListFilter | None,
                      limit=first)
 
 
+def _subfields(field: Any, *path: str) -> list[Any]:
+    """The selections below ``field`` along ``path`` (e.g. edges -> node)."""
+    selections = list(getattr(field, "selections", []))
+    for name in path:
+        selections = [s for f in selections if isinstance(f, SelectedField) and f.name == name
+                      for s in f.selections]
+    return selections
+
+
+def wanted_edges(class_name: str, selections: list[Any]) -> list[tuple[str, Direction]]:
+    """The relationships a request selects on records of ``class_name`` (fragments are left
+    to the DataLoaders)."""
+    table = EDGE_FIELDS.get(class_name, {})
+    wanted: list[tuple[str, Direction]] = []
+    for f in selections:
+        if isinstance(f, SelectedField) and f.name in table:
+            pair: Any = table[f.name]
+            if pair not in wanted:
+                wanted.append(pair)
+    return wanted
+
+
+def prime_edges(info: Info, key: str, edges: dict[tuple[str, Direction], list[Edge]]) -> None:
+    for (rel_name, direction), found in edges.items():
+        info.context.loaders.edges(rel_name, direction).prime(key, found)
+
+
 def _by_id_field(class_name: str) -> Any:
     gql_type = NODE_TYPES[class_name]
 
     async def resolve(info: Info, id: strawberry.ID) -> Any:
-        record = await info.context.loaders.node(class_name).load(str(id))
-        return None if record is None else gql_type.of(record)
+        wanted = wanted_edges(class_name, _subfields(info.selected_fields[0]))
+        if not wanted:
+            record = await info.context.loaders.node(class_name).load(str(id))
+            return None if record is None else gql_type.of(record)
+        record, edges = await info.context.repo.node_with_edges(class_name, str(id), wanted)
+        if record is None:
+            return None
+        prime_edges(info, str(id), edges)
+        return gql_type.of(record)
 
     resolve.__annotations__["return"] = gql_type | None
     return strawberry.field(resolver=resolve, description=f"One {class_name} by id")
@@ -100,7 +135,10 @@ def _list_field(class_name: str) -> Any:
                       order_by: list[OrderBy] | None = None, first: int = DEFAULT_PAGE_SIZE,
                       after: str | None = None) -> Any:
         q = list_query(info, class_name, filter, order_by, first, after)
-        page = await info.context.repo.page(class_name, q)
+        wanted = wanted_edges(class_name, _subfields(info.selected_fields[0], "edges", "node"))
+        page = await info.context.repo.page(class_name, q, wanted)
+        for record, found in zip(page.records, page.edges, strict=True):
+            prime_edges(info, str(record["id"]), found)
         edges = [ConnectionEdge(cursor=encode_cursor(q.offset + i), node=gql_type.of(r))
                  for i, r in enumerate(page.records)]
         return Connection(

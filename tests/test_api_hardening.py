@@ -28,15 +28,33 @@ PAGE = """query($first: Int!) { positions(first: $first) { edges { node { id tit
 
 def test_a_page_costs_the_same_queries_for_10_or_60_positions(demo_server: LiveServer) -> None:
     """Listing positions with department, responsibilities, requirements and incumbents issues
-    a fixed number of queries (the page, its count, one per relationship field), not one per
-    position: the DataLoaders batch them."""
+    a fixed number of queries, not one per position: the page query fetches the selected
+    relationships too, and the count is a second query."""
     costs = {}
     for first in (10, 60):
         before = demo_server.queries
         got = data(demo_server.client, PAGE, first=first)
         costs[first] = demo_server.queries - before
         assert len(got["positions"]["edges"]) == first
-    assert costs[10] == costs[60] == 6
+    assert costs[10] == costs[60] == 2
+
+
+def test_one_record_with_its_relationships_is_one_query(demo_server: LiveServer) -> None:
+    before = demo_server.queries
+    got = data(demo_server.client, """{ position(id: "P005") { title department { name }
+        responsibilities { raci } requirements { level } incumbents { employee { id } }
+        reportsTo { title } } }""")
+    assert demo_server.queries - before == 1
+    assert got["position"]["department"] == {"name": "市场部"}
+
+
+def test_nested_relationships_still_batch(demo_server: LiveServer) -> None:
+    """Below the first level the DataLoaders take over: one query per relationship kind."""
+    before = demo_server.queries
+    got = data(demo_server.client, """{ department(id: "D01") { children {
+        positions { incumbents { employee { competencies { level } } } } } } }""")
+    assert len(got["department"]["children"]) > 5
+    assert demo_server.queries - before == 4
 
 
 def test_query_depth_is_limited(demo_server: LiveServer) -> None:

@@ -423,3 +423,34 @@ NODE_TYPES: dict[str, Any] = {
     "Competency": Competency, "Certificate": Certificate, "Employee": Employee, "KPI": Kpi,
     "Contract": Contract, "PerformanceReview": PerformanceReview,
 }
+
+# GraphQL field -> the relationship its resolver loads, per type. The root fields use it to
+# fetch a record together with the relationships a request selects, in one query, and prime
+# the DataLoaders with them. A missing entry costs a query, never a wrong answer: a loader is
+# primed only with the relationships it would have loaded itself.
+EDGE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+    "Department": {"parent": ("SUB_DEPARTMENT_OF", "out"),
+                   "children": ("SUB_DEPARTMENT_OF", "in"),
+                   "positions": ("IN_DEPARTMENT", "in")},
+    "Position": {"department": ("IN_DEPARTMENT", "out"), "reportsTo": ("REPORTS_TO", "out"),
+                 "directReports": ("REPORTS_TO", "in"),
+                 "responsibilities": ("HAS_RESPONSIBILITY", "out"),
+                 "requirements": ("REQUIRES_COMPETENCY", "out"),
+                 "requiredCertificates": ("REQUIRES_CERTIFICATE", "out"),
+                 "kpis": ("MEASURED_BY", "out"), "incumbents": ("HOLDS_POSITION", "in"),
+                 "pastHolders": ("HOLDS_POSITION", "in"), "vacancies": ("HOLDS_POSITION", "in"),
+                 "nominations": ("NOMINATED_SUCCESSOR", "in")},
+    "Responsibility": {"owners": ("HAS_RESPONSIBILITY", "in")},
+    "Competency": {"requiredBy": ("REQUIRES_COMPETENCY", "in"),
+                   "holders": ("HAS_COMPETENCY", "in")},
+    "Certificate": {"requiredBy": ("REQUIRES_CERTIFICATE", "in"),
+                    "holders": ("HAS_CERTIFICATE", "in")},
+    "Employee": {"currentPositions": ("HOLDS_POSITION", "out"),
+                 "pastPositions": ("HOLDS_POSITION", "out"),
+                 "competencies": ("HAS_COMPETENCY", "out"),
+                 "certificates": ("HAS_CERTIFICATE", "out"), "contracts": ("HAS_CONTRACT", "out"),
+                 "reviews": ("HAS_REVIEW", "out"), "nominations": ("NOMINATED_SUCCESSOR", "out")},
+    "KPI": {"positions": ("MEASURED_BY", "in")},
+    "Contract": {"employee": ("HAS_CONTRACT", "in")},
+    "PerformanceReview": {"employee": ("HAS_REVIEW", "in")},
+}
