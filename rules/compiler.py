@@ -50,6 +50,7 @@ from rules.model import (
 from schema.ontology import Ontology, default_ontology
 
 FOCUS = "focus"
+_NEGATED: dict[str, str] = {"at_least": "<", "at_most": ">", "more_than": "<=", "less_than": ">="}
 # how far up the department tree a department filter looks (the tree is far shallower)
 DEPARTMENT_DEPTH = 100
 
@@ -157,28 +158,38 @@ class _Query:
             text += " - " + self.operand(operand.minus, var, owner, is_class)
         return text
 
-    def test(self, left: str, test: PropertyTest, var: str, owner: str, is_class: bool) -> str:
-        """``test`` applied to the expression ``left``; properties in operands are read from
+    def test(self, left: str, test: PropertyTest, var: str, owner: str, is_class: bool,
+             negate: bool = False) -> str:
+        """``test`` applied to the expression ``left`` (or its negation: the violation, which is
+        as null as the test when a value is missing); properties in operands are read from
         ``var`` (a node of class ``owner``, or a relationship of type ``owner``)."""
         op, operand = test.op, test.operand
         if op == "present":
             assert isinstance(operand, Value)
-            return f"{left} IS NOT NULL" if operand.value else f"{left} IS NULL"
+            return f"{left} IS NOT NULL" if operand.value != negate else f"{left} IS NULL"
         if op in COMPARISONS:
-            symbol = COMPARISONS[op]
+            symbol = (_NEGATED if negate else COMPARISONS)[op]
             if isinstance(operand, Prop) and operand.percent is not None:
                 base = self.prop(var, owner, is_class, operand.name)
                 percent = self.operand(operand.percent, var, owner, is_class)
                 return f"{left} * 100 {symbol} {base} * {percent}"
             return f"{left} {symbol} {self.operand(operand, var, owner, is_class)}"
         right = self.operand(operand, var, owner, is_class)
-        return {
+        positive = {
             "equals": f"{left} = {right}",
             "not": f"{left} <> {right}",
             "in": f"{left} IN {right}",
             "not_in": f"NOT {left} IN {right}",
             "pattern": f"{left} =~ {right}",
-        }[op]
+        }
+        negative = {
+            "equals": f"{left} <> {right}",
+            "not": f"{left} = {right}",
+            "in": f"NOT {left} IN {right}",
+            "not_in": f"{left} IN {right}",
+            "pattern": f"NOT {left} =~ {right}",
+        }
+        return (negative if negate else positive)[op]
 
     def condition(self, cond: Condition, var: str, owner: str, is_class: bool) -> str:
         if isinstance(cond, HasTest):
@@ -256,7 +267,7 @@ class _Query:
         if c.if_missing is not None:
             left = f"coalesce(value, {self.bound_operand(c.if_missing, rule.target)})"
         fails = ["value IS NULL"] if c.required else []
-        fails += [f"NOT ({self.test(left, t, FOCUS, rule.target, True)})" for t in c.tests]
+        fails += [self.test(left, t, FOCUS, rule.target, True, negate=True) for t in c.tests]
         path = self.lit(c.prop)
         return [*lines, "WHERE " + " OR ".join(fails), self.returns(rule, path)]
 
