@@ -23,7 +23,7 @@ from typing import Any
 
 from neo4j.time import Duration
 
-from rules.messages import focus_properties
+from rules.messages import focus_properties, text
 from rules.model import (
     COMPARISONS,
     AggregateConstraint,
@@ -391,8 +391,6 @@ def describe(cond: Condition) -> str:
 
 
 def _describe_operand(operand: Operand) -> str:
-    from rules.messages import text
-
     if isinstance(operand, Value):
         return f"[{text(operand.value)}]" if isinstance(operand.value, tuple) \
             else text(operand.value)

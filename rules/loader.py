@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from rules.messages import check_template
+from rules.messages import check_template, template_fields
 from rules.model import (
     AGGREGATES,
     COMPARISONS,
@@ -67,7 +67,8 @@ PACKS_DIR = Path(__file__).with_name("packs")
 
 _RULE_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_RESERVED_PARAMS = re.compile(r"^v\d+$")  # the compiler's names for literal values
+# the compiler's names for literal values, and Graph.read's own argument
+_RESERVED_PARAMS = re.compile(r"^(v\d+|query)$")
 _SPAN = re.compile(r"^\s*(\d+)\s+(day|days|week|weeks|month|months|year|years)\s*$")
 _STEP = re.compile(
     r"\s*(<-|-)\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\*\s*(\d+)\s*\.\.\s*(\d+))?\s*(->|-)\s*"
@@ -298,7 +299,7 @@ class _PackReader:
         what = f"parameter {name!r}"
         if not _NAME.match(name) or _RESERVED_PARAMS.match(name):
             raise self.invalid(line, f"{what}: a parameter name is lower case letters, digits "
-                                     "and '_' (and not v<number>, reserved)")
+                                     "and '_' (and not v<number> or query, reserved)")
         m = self.mapping(body, line, what)
         self.keys(m, _PARAM_KEYS, what)
         ptype = m.get("type")
@@ -846,8 +847,6 @@ class _PackReader:
 
 
 def _template_params(template: str) -> list[str]:
-    from rules.messages import template_fields
-
     try:
         fields = template_fields(template)
     except ValueError:
