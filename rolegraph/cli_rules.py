@@ -157,12 +157,15 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"rules": rows, "parameters": parameters}, ensure_ascii=False,
                          indent=2))
         return EXIT_OK
-    width = max(len(str(r["id"])) for r in rows) if rows else 2
+    width = max((len(str(r["id"])) for r in rows), default=4)
     print(f"{'rule':<{width}}  {'pack':<13}  {'severity':<8}  {'kind':<9}  title")
     for r in rows:
         print(f"{r['id']!s:<{width}}  {r['pack']!s:<13}  {r['severity']!s:<8}  "
               f"{r['kind']!s:<9}  {r['title']}")
-    print("\nparameter                      value       (default)  description")
+    name_width = max((len(p["name"]) for p in parameters), default=9)
+    value_width = max((len(p["value"]) for p in parameters), default=5)
+    print(f"\n{'parameter':<{name_width}}  {'value':<{value_width}}  description (default)")
     for p in parameters:
-        print(f"{p['name']:<30} {p['value']:<11} ({p['default']})  {p['description']}")
+        print(f"{p['name']:<{name_width}}  {p['value']:<{value_width}}  {p['description']} "
+              f"({p['default']})")
     return EXIT_OK

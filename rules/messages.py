@@ -41,7 +41,11 @@ FOCUS_FIELDS = frozenset({"id", "name", "class"})
 def template_fields(template: str) -> list[str]:
     """The placeholders of ``template`` in order; ValueError if it is malformed."""
     fields: list[str] = []
-    for _, name, spec, conversion in _FORMATTER.parse(template):
+    try:
+        parsed = list(_FORMATTER.parse(template))
+    except ValueError as exc:
+        raise ValueError(f"{exc} (write {{{{ and }}}} for literal braces)") from None
+    for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if spec or conversion:
@@ -98,7 +102,7 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}"
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, (date, Span)):
         return str(value)
     to_native = getattr(value, "to_native", None)  # neo4j.time.Date and friends
