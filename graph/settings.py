@@ -39,3 +39,5 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     mode: Literal["development", "production"] = "development"
+    rules_settings: Path | None = Field(
+        default=None, description="YAML file overriding compliance rule parameters")

@@ -23,6 +23,7 @@ from graph.exporter import export_directory
 from graph.importer import ImportFailed, ImportReport, import_directory
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
+from rolegraph.cli_rules import add_rule_commands
 from rolegraph.progress import ProgressPrinter
 
 T = TypeVar("T")
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=None, help="address to listen on (ROLEGRAPH_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (ROLEGRAPH_PORT, 8000)")
     p.set_defaults(handler=cmd_serve)
+    add_rule_commands(sub)
     return parser
 
 
