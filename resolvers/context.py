@@ -7,6 +7,7 @@ safe to share, so every loader batch opens its own session from the one shared d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as _Info
@@ -32,12 +33,14 @@ class Context(BaseContext, kw_only=True):
     repo: Repository
     loaders: Loaders
     principal: Principal
+    rules_settings: Path | None = None
 
 
 Info = _Info[Context, None]
 
 
-def make_context(graph: Graph, principal: Principal | None = None) -> Context:
+def make_context(graph: Graph, principal: Principal | None = None,
+                 rules_settings: Path | None = None) -> Context:
     repo = Repository(graph)
     return Context(graph=graph, repo=repo, loaders=Loaders(repo),
-                   principal=principal or Principal())
+                   principal=principal or Principal(), rules_settings=rules_settings)

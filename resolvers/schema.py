@@ -45,7 +45,9 @@ def root_types() -> tuple[type, type]:
 
 def extra_query_types() -> list[type]:
     """Query fields contributed by feature modules (boundary, fit, compliance ...)."""
-    return []
+    from resolvers.compliance import ComplianceQuery
+
+    return [ComplianceQuery]
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:

@@ -59,7 +59,7 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
         return {"status": "ok", "engine": {**engine, "up": True}, "counts": counts}
 
     async def graphql_context(state: State) -> Context:
-        return make_context(state.graph)
+        return make_context(state.graph, rules_settings=settings.rules_settings)
 
     production = settings.mode == "production"
     graphql = make_graphql_controller(
