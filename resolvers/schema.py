@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from functools import cache
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -18,6 +17,7 @@ from strawberry.extensions import (
 )
 
 from graph.errors import DomainError
+from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
 from resolvers.query import build_query_type
 
@@ -46,7 +46,7 @@ def root_types() -> tuple[type, type]:
 
 def extra_query_types() -> list[type]:
     """Query fields contributed by feature modules (boundary, fit, compliance ...)."""
-    return []
+    return [FitQueries]
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:
