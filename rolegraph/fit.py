@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graph.errors import InvalidInput
+from graph.errors import InvalidInput, camel_case
 from graph.fit_model import BOOL, F64, I64, NO_EXPIRY, FitModel
 
 FORMULA = ("fit = 100 × Σ wᵢ·min(aᵢ/rᵢ, 1) / Σ wᵢ over the position's required competencies "
@@ -239,17 +239,20 @@ def explain(m: FitModel, e: int, p: int, as_of: date) -> Explanation:
 
 def check_first(first: int, field: str = "first") -> None:
     if not 1 <= first <= MAX_FIRST:
-        raise InvalidInput(f"{field} must be between 1 and {MAX_FIRST}, not {first}", field=field)
+        raise InvalidInput(f"{camel_case(field)} must be between 1 and {MAX_FIRST}, not {first}",
+                           field=field)
 
 
 def check_fit(value: float | None, field: str) -> None:
     if value is not None and not 0 <= value <= 100:
-        raise InvalidInput(f"{field} must be between 0 and 100, not {value:g}", field=field)
+        raise InvalidInput(f"{camel_case(field)} must be between 0 and 100, not {value:g}",
+                           field=field)
 
 
 def check_range(value: int | None, low: int, high: int, field: str) -> None:
     if value is not None and not low <= value <= high:
-        raise InvalidInput(f"{field} must be between {low} and {high}, not {value}", field=field)
+        raise InvalidInput(f"{camel_case(field)} must be between {low} and {high}, not {value}",
+                           field=field)
 
 
 def top(m_rank: I64, scores: F64, mask: BOOL, first: int) -> list[int]:
@@ -292,7 +295,7 @@ def candidates(m: FitModel, position: str, as_of: date, first: int = 20,
     check_range(grade_min, 1, 30, "grade_min")
     check_range(grade_max, 1, 30, "grade_max")
     if grade_min is not None and grade_max is not None and grade_min > grade_max:
-        raise InvalidInput(f"grade_min {grade_min} is above grade_max {grade_max}",
+        raise InvalidInput(f"gradeMin {grade_min} is above gradeMax {grade_max}",
                            field="grade_min")
     scores, eligible = position_fit(m, p, as_of.toordinal())
     mask = m.emp_alive.copy()
