@@ -54,7 +54,7 @@ class Org:
         org = cls()
         org.employees = {r["id"]: r for r in _rows(directory, "employees.csv")}
         org.positions = {r["id"]: r for r in _rows(directory, "positions.csv")}
-        org.parent = {r["id"]: r["parent_id"] for r in _rows(directory, "departments.csv")}
+        org.parent = {r["id"]: r.get("parent_id", "") for r in _rows(directory, "departments.csv")}
         for r in _rows(directory, "position_requirements.csv"):
             org.requirements[r["position_id"]].append(
                 (r["competency_id"], int(r["level"]), Fraction(r.get("weight") or "1"),
