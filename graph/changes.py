@@ -52,7 +52,10 @@ class Stamp:
     def changes_since(self, epoch: str | None, version: int) -> list[Touched] | None:
         """What the writes after ``version`` of ``epoch`` touched: an empty list when nothing
         changed, ``None`` when the caller must rebuild (another epoch, an import, or more
-        writes than the log remembers)."""
+        writes than the log remembers). A cache built while the graph had no stamp yet
+        (``epoch`` None, version 0) replays the log from its first write."""
+        if epoch is None and version == 0 and self.epoch is not None:
+            epoch = self.epoch  # built before the first recorded write: replay the log from 1
         if epoch != self.epoch or version > self.version:
             return None
         missed = self.version - version

@@ -28,6 +28,11 @@ def test_changes_since_reads_the_log() -> None:
     assert stamp.changes_since("x", 3) is None  # older than the log remembers
     assert stamp.changes_since("y", 7) is None  # another epoch: the graph was cleared
     assert stamp.changes_since("x", 8) is None  # a cache newer than the graph: rebuild
+    # a cache built before the first recorded write replays the whole log, if it reaches back
+    young = Stamp(epoch="z", version=2, log=log[:1] + log[2:])
+    assert young.changes_since(None, 0) == [("Employee", "E1"), ("Employee", "E2"),
+                                            ("Position", "P1")]
+    assert stamp.changes_since(None, 0) is None  # write 1 is no longer in the log
 
 
 def test_writes_bump_the_stamp_with_what_they_touched(empty_graph: GraphHandle) -> None:
