@@ -859,9 +859,3 @@ def load_counts(graph: Graph) -> tuple[int, int]:
     """(full loads, partial reloads) of this process' model of ``graph`` so far."""
     cache = _caches.get(graph)
     return (0, 0) if cache is None else (cache.full_loads, cache.partial_loads)
-
-
-def records(entities: Entities, indices: Iterable[int]) -> list[Record]:
-    """The records at these indices (for the GraphQL types)."""
-    return [entities.record(int(i)) for i in indices]
-
