@@ -1,4 +1,5 @@
-"""Constraints and indexes from the ontology, created before any data is written.
+"""Constraints and indexes from the ontology, created before any data is written (also the
+uniqueness of the internal bookkeeping labels' keys, e.g. the one change stamp).
 
 On the embedded engine an index created over existing data fixes the property's type and
 silently converts later values, so this runs whenever Rolegraph connects, before imports.
@@ -25,6 +26,13 @@ def schema_statements(ontology: Ontology) -> list[str]:
                 f"CREATE INDEX {spec.name.lower()}_{prop} IF NOT EXISTS "
                 f"FOR (n:{label}) ON (n.{ontology.prop(spec.name, prop)})"
             )
+    for internal in ontology.internal.values():
+        label = ontology.internal_label(internal.name)
+        key = ontology.internal_prop(internal.name, internal.key)
+        statements.append(
+            f"CREATE CONSTRAINT {internal.name.lower()}_{internal.key}_unique IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+        )
     return statements
 
 

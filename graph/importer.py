@@ -7,6 +7,7 @@
 4. otherwise one write transaction MERGEs the nodes, then the relationships, in batches of
    ``UNWIND $rows``. A label or relationship type the graph does not hold yet is written with
    CREATE instead (the rows are known to be unique), which is what makes a first import fast.
+   The same transaction bumps the change stamp (:mod:`graph.changes`) with "everything".
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.changes import record_change
 from graph.db import Graph
 from graph.interchange import (
     Location,
@@ -108,6 +110,7 @@ class _Writer:
             await self._write_nodes(tx, batch)
         for rel_batch in self.parsed.rels.values():
             await self._write_rels(tx, rel_batch)
+        await record_change(self.graph, tx, None)
 
     async def _exists(self, tx: AsyncManagedTransaction, pattern: str) -> bool:
         rows = await self.graph.run_in(tx, f"MATCH {pattern} RETURN 1 AS one LIMIT 1")

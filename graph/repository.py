@@ -3,7 +3,8 @@
 One generic repository serves every class: labels, relationship types and property names come
 from the ontology, values are parameters. Reads return plain dicts (:data:`Record`) with Python
 values (``datetime.date``, not the driver's date type); writes run in one write transaction each,
-so a mutation is all or nothing.
+so a mutation is all or nothing, and each bumps the graph's change stamp (:mod:`graph.changes`)
+in that transaction with the records it touched.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from neo4j import AsyncManagedTransaction
 
+from graph.changes import Touched, record_change
 from graph.db import Graph
 from graph.errors import Conflict, NotFound
 from schema.ontology import Ontology, RelationshipSpec
@@ -234,21 +236,59 @@ class Repository:
                     "RETURN properties(n) AS p",
                 props={k: v for k, v in props.items() if v is not None})
             await self._set_refs(tx, class_name, key, refs)
+            await record_change(self.graph, tx, [(class_name, key), *self._ref_targets(
+                class_name, refs)])
             return native_record(rows[0]["p"])
 
         return await self.graph.write_tx(work)
+
+    def _ref_targets(self, class_name: str, refs: dict[str, str | None]) -> list[Touched]:
+        """The records that reference columns point a node at (its new department ...)."""
+        targets: list[Touched] = []
+        for ref in self.o.reference_columns(class_name):
+            other_key = refs.get(ref.imports.column or "")
+            if other_key is not None:
+                targets.append((ref.source if ref.imports.reverse else ref.target, other_key))
+        return targets
+
+    async def _ref_neighbours(self, tx: AsyncManagedTransaction, class_name: str,
+                              key: str) -> list[Touched]:
+        """The records a node is linked to over its reference columns (a position's department
+        and manager, a review's employee), for the change stamp."""
+        refs = self.o.reference_columns(class_name)
+        if not refs:
+            return []
+        columns = []
+        for i, ref in enumerate(refs):
+            rtype = self.o.rel_type(ref.name)
+            other = ref.source if ref.imports.reverse else ref.target
+            pattern = (f"(n)<-[:{rtype}]-(m:{self.o.label(other)})" if ref.imports.reverse
+                       else f"(n)-[:{rtype}]->(m:{self.o.label(other)})")
+            columns.append(f"[{pattern} | m.{self.o.prop(other, self.o.cls(other).key)}] AS r{i}")
+        rows = await self.graph.run_in(
+            tx, f"MATCH {self._match(class_name, key_param='$k')} RETURN {', '.join(columns)}",
+            k=key)
+        found: list[Touched] = []
+        for row in rows:
+            for i, ref in enumerate(refs):
+                other = ref.source if ref.imports.reverse else ref.target
+                found += [(other, str(k)) for k in row[f"r{i}"]]
+        return found
 
     async def update_node(self, class_name: str, key: str, props: Record,
                           refs: dict[str, str | None]) -> Record:
         """Change some properties (None removes one) and reference relationships of a node."""
 
         async def work(tx: AsyncManagedTransaction) -> Record:
+            before = await self._ref_neighbours(tx, class_name, key)
             rows = await self.graph.run_in(
                 tx, f"MATCH {self._match(class_name, key_param='$k')} SET n += $props "
                     "RETURN properties(n) AS p", k=key, props=props)
             if not rows:
                 raise NotFound(f"no {class_name} with id {key!r}", field="id")
             await self._set_refs(tx, class_name, key, refs)
+            await record_change(self.graph, tx, [(class_name, key), *before,
+                                                 *self._ref_targets(class_name, refs)])
             return native_record(rows[0]["p"])
 
         return await self.graph.write_tx(work)
@@ -312,6 +352,7 @@ class Repository:
             if refs:
                 raise Conflict(f"{class_name} {key!r} is still referenced: {'; '.join(refs)}",
                                field="id", referencedBy=refs)
+            touched = [(class_name, key), *await self._ref_neighbours(tx, class_name, key)]
             cascaded: list[str] = []
             for rel in owned:
                 rows = await self.graph.run_in(
@@ -319,8 +360,10 @@ class Repository:
                         f"-[:{self.o.rel_type(rel.name)}]->(m:{self.o.label(rel.target)}) "
                         "WITH m, m.id AS id DETACH DELETE m RETURN id", k=key)
                 cascaded += [f"{rel.target} {r['id']}" for r in rows]
+                touched += [(rel.target, str(r["id"])) for r in rows]
             await self.graph.run_in(
                 tx, f"MATCH {self._match(class_name, key_param='$k')} DETACH DELETE n", k=key)
+            await record_change(self.graph, tx, touched)
             return DeleteOutcome(key, sorted(cascaded))
 
         return await self.graph.write_tx(work)
@@ -339,6 +382,7 @@ class Repository:
                     f"MERGE (a)-[r:{self.o.rel_type(rel_name)}{identity}]->(b) SET r += $props "
                     "RETURN properties(r) AS p",
                 a=from_key, b=to_key, props=props)
+            await record_change(self.graph, tx, [(rel.source, from_key), (rel.target, to_key)])
             return native_record(rows[0]["p"])
 
         return await self.graph.write_tx(work)
@@ -356,6 +400,7 @@ class Repository:
                     f"-[r:{self.o.rel_type(rel_name)}]->{self._match(rel.target, 'b', '$b')} "
                     f"{'WHERE ' + cond if cond else ''} DELETE r RETURN count(*) AS c",
                 a=from_key, b=to_key, keys=key_props)
+            await record_change(self.graph, tx, [(rel.source, from_key), (rel.target, to_key)])
             return int(rows[0]["c"]) if rows else 0
 
         return await self.graph.write_tx(work)

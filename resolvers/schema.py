@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 
 from graph.errors import DomainError
+from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
 from resolvers.query import build_query_type
 
@@ -28,11 +29,14 @@ MAX_TOKENS = 5000
 
 
 def _should_mask(error: GraphQLError) -> bool:
-    """Mask everything but the client's own mistakes: validation errors (no original error)
-    and :class:`DomainError` (bad input, not found, conflict). The rest (driver errors with
+    """Mask everything but the client's own mistakes: validation errors (no original error),
+    variables that do not fit their types (no path: raised before execution) and
+    :class:`DomainError` (bad input, not found, conflict). The rest (driver errors with
     Cypher text, bugs) is logged in full and reaches the client as "Unexpected error."."""
     original = error.original_error
     if original is None or isinstance(original, DomainError):
+        return False
+    if not error.path:  # before execution: a variable that does not fit its type
         return False
     log.error("unexpected error in %s", error.path, exc_info=original)
     return True
@@ -47,7 +51,7 @@ def extra_query_types() -> list[type]:
     """Query fields contributed by feature modules (boundary, fit, compliance ...)."""
     from resolvers.compliance import ComplianceQuery
 
-    return [ComplianceQuery]
+    return [ComplianceQuery, FitQueries]
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:

@@ -26,6 +26,7 @@ _PROPERTY_KEYS = {"type", "required", "enum", "min", "max", "pattern", "default"
 _CLASS_KEYS = {
     "file", "columns", "key", "derived_key", "display", "description", "properties", "indexes",
 }
+_INTERNAL_KEYS = {"key", "description", "properties"}
 _REL_KEYS = {
     "from", "to", "cardinality", "required", "cascade", "import", "key", "properties",
     "description",
@@ -97,6 +98,17 @@ class RelationshipSpec:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class InternalSpec:
+    """A label Rolegraph keeps for its own bookkeeping (e.g. the change stamp): not a class of
+    the organisation, so never imported, exported, counted or served."""
+
+    name: str
+    key: str
+    properties: dict[str, str]  # name -> meaning
+    description: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Ontology:
     """The loaded, validated ontology (hashed by identity, so it can key caches)."""
@@ -104,6 +116,7 @@ class Ontology:
     classes: dict[str, ClassSpec]
     relationships: dict[str, RelationshipSpec]
     source: str
+    internal: dict[str, InternalSpec] = field(default_factory=dict)
 
     def cls(self, name: str) -> ClassSpec:
         """The class called ``name``; KeyError names the unknown class."""
@@ -138,6 +151,19 @@ class Ontology:
         """A relationship property name checked against the type, quoted for Cypher."""
         if prop_name not in self.rel(rel_name).properties:
             raise KeyError(f"unknown property {rel_name}.{prop_name}")
+        return f"`{prop_name}`"
+
+    def internal_label(self, name: str) -> str:
+        """An internal bookkeeping label (see :class:`InternalSpec`), quoted for Cypher."""
+        try:
+            return f"`{self.internal[name].name}`"
+        except KeyError:
+            raise KeyError(f"unknown internal label {name!r}") from None
+
+    def internal_prop(self, name: str, prop_name: str) -> str:
+        """A property of an internal label, checked and quoted for Cypher."""
+        if prop_name not in self.internal[name].properties:
+            raise KeyError(f"unknown property {name}.{prop_name}")
         return f"`{prop_name}`"
 
     def relationships_from(self, class_name: str) -> list[RelationshipSpec]:
@@ -195,7 +221,7 @@ def _check_keys(m: LineMap, allowed: set[str], file: str, what: str) -> None:
 
 def _build(raw: Any, file: str) -> Ontology:
     top = _mapping(raw, file, 1, "the ontology")
-    _check_keys(top, {"version", "classes", "relationships"}, file, "the ontology")
+    _check_keys(top, {"version", "classes", "relationships", "internal"}, file, "the ontology")
     if top.get("version") != 1:
         raise _fail(file, top.line_of("version"), "version must be 1")
     classes_raw = _mapping(top.get("classes"), file, top.line_of("classes"), "classes")
@@ -217,7 +243,15 @@ def _build(raw: Any, file: str) -> Ontology:
                          files_seen)
         for name, body in rels_raw.items()
     }
-    ontology = Ontology(classes=classes, relationships=rels, source=file)
+    internal: dict[str, InternalSpec] = {}
+    if top.get("internal") is not None:
+        internal_raw = _mapping(top["internal"], file, top.line_of("internal"), "internal")
+        for name, body in internal_raw.items():
+            line = internal_raw.line_of(name)
+            if name in classes:
+                raise _fail(file, line, f"internal label {name!r} is also a class")
+            internal[name] = _build_internal(name, _mapping(body, file, line, name), file, line)
+    ontology = Ontology(classes=classes, relationships=rels, source=file, internal=internal)
     for c in classes.values():
         _check_columns(ontology, c, file, classes_raw.line_of(c.name))
     return ontology
@@ -316,6 +350,23 @@ def _build_class(name: str, m: LineMap, file: str, line: int) -> ClassSpec:
         indexes=indexes,
         description=str(m.get("description", "")),
     )
+
+
+def _build_internal(name: str, m: LineMap, file: str, line: int) -> InternalSpec:
+    if not _IDENTIFIER.match(name):
+        raise _fail(file, line, f"internal label {name!r}: not a valid label")
+    _check_keys(m, _INTERNAL_KEYS, file, f"internal label {name}")
+    props = _mapping(m.get("properties"), file, m.line_of("properties"),
+                     f"properties of {name}")
+    for prop in props:
+        if not _IDENTIFIER.match(prop):
+            raise _fail(file, props.line_of(prop), f"{name}.{prop}: not a valid property name")
+    if m.get("key") not in props:
+        raise _fail(file, m.line_of("key"),
+                    f"internal label {name}: key {m.get('key')!r} is not one of its properties")
+    return InternalSpec(name=name, key=m["key"],
+                        properties={k: str(v) for k, v in props.items()},
+                        description=str(m.get("description", "")))
 
 
 def _build_rel(name: str, m: LineMap, file: str, classes: dict[str, ClassSpec],

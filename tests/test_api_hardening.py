@@ -140,3 +140,9 @@ def test_graphql_enums_match_the_ontology() -> None:
         spec = (o.classes[owner].properties if owner in o.classes
                 else o.relationships[owner].properties)[prop]
         assert spec.enum == tuple(m.value for m in enum_cls), (owner, prop)
+
+
+def test_a_variable_of_the_wrong_type_is_reported_not_masked(demo_server: LiveServer) -> None:
+    body = gql(demo_server.client, "query($n: Int!) { positions(first: $n) { totalCount } }",
+               n=True)
+    assert "Int cannot represent non-integer value: True" in body["errors"][0]["message"]

@@ -54,6 +54,8 @@ def _line_of(path: Path, needle: str) -> int:
          "weight: {type: string, min", "min needs a numeric property"),
         ("    indexes: [title]", "    indexes: [title]\n    colour: blue",
          "colour: blue", "unknown key 'colour' in class Position"),
+        ("  ChangeStamp:\n    key: id\n", "  ChangeStamp:\n    key: uid\n", "key: uid",
+         "internal label ChangeStamp: key 'uid' is not one of its properties"),
     ],
 )
 def test_broken_ontology_names_file_line_and_reason(tmp_path: Path, old: str, new: str,

@@ -1,0 +1,103 @@
+"""The graph's change stamp: how a process holding a cache of the graph knows it is stale.
+
+Every write through Rolegraph (the repository's mutations, an import) calls
+:func:`record_change` inside its own write transaction. That updates one internal node (label
+``ChangeStamp`` of the ontology's ``internal`` section, key ``"graph"``):
+
+* ``epoch``: a random token set when the stamp is created; a graph that was cleared (stamp
+  deleted) and written again starts a new epoch, so a cache never mistakes it for the old one;
+* ``version``: the number of writes in this epoch;
+* ``log``: what the last :data:`LOG_SIZE` writes touched, oldest first, one entry per write:
+  the ``[class, key]`` pairs of the records written and of their neighbours over reference
+  columns (e.g. the employee of a review), or ``"*"`` for "anything" (an import).
+
+A cache reads the stamp with :func:`read_stamp` (one small query) and asks
+:meth:`Stamp.changes_since` what changed after the version it was built from: nothing, a list
+of touched records (update just those), or ``None`` (rebuild). The stamp commits with the
+write, so a reader that sees the new version also sees the write's data, in this process or any
+other serving the same graph. Writes made outside Rolegraph (plain Cypher) are not seen.
+
+Every write updates the same node, so concurrent writes serialise on it: Neo4j queues them on
+the node's lock, the embedded engine reports a transient conflict that the driver retries.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from neo4j import AsyncManagedTransaction
+
+from graph.db import Graph
+
+STAMP = "ChangeStamp"
+STAMP_KEY = "graph"
+LOG_SIZE = 100
+EVERYTHING = "*"
+
+#: A record a write touched: (ontology class, key).
+Touched = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The stamp as read: ``epoch`` is None while no write went through Rolegraph."""
+
+    epoch: str | None
+    version: int
+    log: tuple[str, ...] = ()
+
+    def changes_since(self, epoch: str | None, version: int) -> list[Touched] | None:
+        """What the writes after ``version`` of ``epoch`` touched: an empty list when nothing
+        changed, ``None`` when the caller must rebuild (another epoch, an import, or more
+        writes than the log remembers). A cache built while the graph had no stamp yet
+        (``epoch`` None, version 0) replays the log from its first write."""
+        if epoch is None and version == 0 and self.epoch is not None:
+            epoch = self.epoch  # built before the first recorded write: replay the log from 1
+        if epoch != self.epoch or version > self.version:
+            return None
+        missed = self.version - version
+        if missed == 0:
+            return []
+        if missed > len(self.log):
+            return None
+        touched: list[Touched] = []
+        for entry in self.log[len(self.log) - missed:]:
+            items = json.loads(entry)
+            if items == EVERYTHING:
+                return None
+            touched += [(str(c), str(k)) for c, k in items]
+        return touched
+
+
+def _stamp_pattern(graph: Graph) -> str:
+    o = graph.ontology
+    return f"(s:{o.internal_label(STAMP)} {{{o.internal_prop(STAMP, 'id')}: $stamp}})"
+
+
+async def record_change(graph: Graph, tx: AsyncManagedTransaction,
+                        touched: Iterable[Touched] | None) -> None:
+    """Bump the stamp inside the write transaction ``tx``; ``touched`` None = everything."""
+    o = graph.ontology
+    epoch, version, log = (o.internal_prop(STAMP, p) for p in ("epoch", "version", "log"))
+    entry = json.dumps(EVERYTHING if touched is None else sorted(set(touched)),
+                       ensure_ascii=False)
+    await graph.run_in(
+        tx, f"MERGE {_stamp_pattern(graph)} "
+            f"ON CREATE SET s.{epoch} = $epoch, s.{version} = 0, s.{log} = [] "
+            f"SET s.{version} = s.{version} + 1, s.{log} = (s.{log} + [$entry])[-$keep..]",
+        stamp=STAMP_KEY, epoch=uuid.uuid4().hex, entry=entry, keep=LOG_SIZE)
+
+
+async def read_stamp(graph: Graph) -> Stamp:
+    """The current stamp (one read)."""
+    o = graph.ontology
+    epoch, version, log = (o.internal_prop(STAMP, p) for p in ("epoch", "version", "log"))
+    rows = await graph.read(
+        f"OPTIONAL MATCH {_stamp_pattern(graph)} "
+        f"RETURN s.{epoch} AS epoch, s.{version} AS version, s.{log} AS log", stamp=STAMP_KEY)
+    row = rows[0] if rows else {}
+    return Stamp(epoch=row.get("epoch"), version=int(row.get("version") or 0),
+                 log=tuple(row.get("log") or ()))
