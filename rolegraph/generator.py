@@ -50,6 +50,8 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from schema.values import format_text
+
 # -- the interchange format -----------------------------------------------------------------
 
 #: Every interchange file (without ``.csv``) and its columns, in the order they are written.
@@ -82,17 +84,8 @@ Row = list[str]
 
 
 def format_cell(value: Cell) -> str:
-    """Interchange text of one value: empty for None, ``true``/``false``, ISO dates, and
-    numbers without a trailing ``.0``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    """Interchange text of one value (the same spelling the export writes)."""
+    return format_text(value)
 
 
 def format_row(values: Sequence[Cell]) -> Row:

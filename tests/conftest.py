@@ -12,6 +12,7 @@ import itertools
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -115,15 +116,24 @@ def empty_graph(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[Gra
     handle.close()
 
 
+@contextmanager
+def demo_copy(engine: EmbeddedEngine, loop: LoopThread, prefix: str) -> Iterator[GraphHandle]:
+    """A database of its own holding the demo organisation (for tests that change it)."""
+    from rolegraph.demo import DEMO_DIR
+
+    handle = new_database(engine, loop, prefix=prefix)
+    handle.import_dir(DEMO_DIR)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
 @pytest.fixture(scope="session")
 def demo_graph(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
     """The demo organisation, loaded once; tests must not change it."""
-    from rolegraph.demo import DEMO_DIR
-
-    handle = new_database(engine, loop_thread, prefix="demo")
-    handle.import_dir(DEMO_DIR)
-    yield handle
-    handle.close()
+    with demo_copy(engine, loop_thread, "demo") as handle:
+        yield handle
 
 
 class LiveServer:
@@ -160,9 +170,18 @@ class LiveServer:
         self.thread.join(10)
 
 
+@contextmanager
+def serving(connection: Connection, settings: Settings | None = None) -> Iterator[LiveServer]:
+    """The app over ``connection``, served over real HTTP until the block ends."""
+    server = LiveServer(connection, settings)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
 @pytest.fixture(scope="session")
 def demo_server(demo_graph: GraphHandle) -> Iterator[LiveServer]:
     """The app over the demo organisation, reached over real HTTP."""
-    server = LiveServer(demo_graph.connection)
-    yield server
-    server.close()
+    with serving(demo_graph.connection) as server:
+        yield server

@@ -10,25 +10,21 @@ from collections.abc import Iterator
 
 import pytest
 from api_client import data, error
-from conftest import GraphHandle, LiveServer, LoopThread, new_database
+from conftest import GraphHandle, LiveServer, LoopThread, demo_copy, serving
 
 from graph.engine import EmbeddedEngine
-from rolegraph.demo import DEMO_DIR
 
 
 @pytest.fixture(scope="module")
 def org(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
-    handle = new_database(engine, loop_thread, prefix="mut")
-    handle.import_dir(DEMO_DIR)
-    yield handle
-    handle.close()
+    with demo_copy(engine, loop_thread, "mut") as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def server(org: GraphHandle) -> Iterator[LiveServer]:
-    live = LiveServer(org.connection)
-    yield live
-    live.close()
+    with serving(org.connection) as live:
+        yield live
 
 
 def test_department_create_update_delete(server: LiveServer, org: GraphHandle) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 from api_client import data
-from conftest import GraphHandle, LiveServer, LoopThread, new_database
+from conftest import GraphHandle, LiveServer, LoopThread, demo_copy, serving
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from graph.engine import EmbeddedEngine
-from rolegraph.demo import DEMO_DIR
 
 scenarios("fit.feature", "succession_planning.feature")
 
@@ -50,17 +49,14 @@ class Planner:
 
 @pytest.fixture(scope="module")
 def changeable_org(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
-    handle = new_database(engine, loop_thread, prefix="bddfit")
-    handle.import_dir(DEMO_DIR)
-    yield handle
-    handle.close()
+    with demo_copy(engine, loop_thread, "bddfit") as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def changeable_server(changeable_org: GraphHandle) -> Iterator[LiveServer]:
-    live = LiveServer(changeable_org.connection)
-    yield live
-    live.close()
+    with serving(changeable_org.connection) as live:
+        yield live
 
 
 def _ids(text: str) -> list[str]:

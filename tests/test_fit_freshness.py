@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from api_client import data
-from conftest import GraphHandle, LiveServer, LoopThread, new_database
+from conftest import GraphHandle, LiveServer, LoopThread, demo_copy, serving
 from fit_reference import Org
 
 from graph.engine import EmbeddedEngine
@@ -27,24 +27,20 @@ FIT = """query($e: ID!, $p: ID!) { fit(employee: $e, position: $p, asOf: "2026-0
 
 @pytest.fixture(scope="module")
 def org(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
-    handle = new_database(engine, loop_thread, prefix="fresh")
-    handle.import_dir(DEMO_DIR)
-    yield handle
-    handle.close()
+    with demo_copy(engine, loop_thread, "fresh") as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def app_a(org: GraphHandle) -> Iterator[LiveServer]:
-    live = LiveServer(org.connection)
-    yield live
-    live.close()
+    with serving(org.connection) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
 def app_b(org: GraphHandle) -> Iterator[LiveServer]:
-    live = LiveServer(org.connection)
-    yield live
-    live.close()
+    with serving(org.connection) as live:
+        yield live
 
 
 def _loads(server: LiveServer) -> tuple[int, int]:
