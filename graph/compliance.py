@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.db import Graph
 from graph.fit_model import READINESS
-from rolegraph.succession import computed_successors
+from rolegraph.succession import Successor, computed_successors
 from rules.compiler import compile_rule, department_query
 from rules.messages import render, text
 from rules.model import Operand, Param, Rule, RuleSet, Scalar, SuccessorsConstraint, Value
@@ -91,7 +91,7 @@ async def short_of_successors(graph: Graph, c: SuccessorsConstraint,
     when the rule counts them and some position is short.
     """
     bands = {READINESS.index(band) for band in c.bands}
-    computed = {}
+    computed: dict[str, list[Successor]] = {}
     if "computed" in c.count and rows:
         assert c.as_of is not None  # the loader requires it
         computed = await computed_successors(graph, [str(row["focus_id"]) for row in rows],

@@ -12,9 +12,9 @@ returns one row per violation with the columns ``focus_id``, ``focus_name``, ``p
 ``value``, then ``limit`` and ``case`` when the rule kind has them and ``focus_<property>`` for
 each ``{focus.<property>}`` its message shows. A ``successors`` rule's query returns the
 positions short on nominations, with the ids of their nominees (``nominees``);
-:mod:`graph.compliance` then counts computed successors for those only. The queries are plain Neo4j 5 Cypher that the
-embedded engine runs too: no APOC, no ``exists(n.prop)``, no parameters in variable-length
-bounds.
+:mod:`graph.compliance` then counts computed successors for those only. The queries are plain
+Neo4j 5 Cypher that the embedded engine runs too: no APOC, no ``exists(n.prop)``, no
+parameters in variable-length bounds.
 """
 
 from __future__ import annotations

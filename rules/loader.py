@@ -31,8 +31,8 @@ from rules.messages import check_template, template_fields
 from rules.model import (
     AGGREGATES,
     COMPARISONS,
-    PARAM_TYPES,
     NOMINATION,
+    PARAM_TYPES,
     READINESS_PROPERTY,
     SEVERITIES,
     SUCCESSOR_SOURCES,
