@@ -10,9 +10,11 @@ Each query starts from one label scan of the target class (``MATCH (focus:Label)
 rest with pattern subqueries (``COUNT { }``, ``EXISTS { }``, pattern comprehensions), and
 returns one row per violation with the columns ``focus_id``, ``focus_name``, ``path``,
 ``value``, then ``limit`` and ``case`` when the rule kind has them and ``focus_<property>`` for
-each ``{focus.<property>}`` its message shows. The queries are plain Neo4j 5 Cypher that the
-embedded engine runs too: no APOC, no ``exists(n.prop)``, no parameters in variable-length
-bounds.
+each ``{focus.<property>}`` its message shows. A ``successors`` rule's query returns the
+positions short on nominations, with the ids of their nominees (``nominees``);
+:mod:`graph.compliance` then counts computed successors for those only. The queries are plain
+Neo4j 5 Cypher that the embedded engine runs too: no APOC, no ``exists(n.prop)``, no
+parameters in variable-length bounds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from neo4j.time import Duration
 from rules.messages import focus_properties, text
 from rules.model import (
     COMPARISONS,
+    NOMINATION,
+    READINESS_PROPERTY,
     AggregateConstraint,
     Case,
     Condition,
@@ -44,6 +48,7 @@ from rules.model import (
     Span,
     SpanSpec,
     Step,
+    SuccessorsConstraint,
     Value,
     Where,
 )
@@ -97,6 +102,8 @@ def compile_rule(rule: Rule, ontology: Ontology | None = None) -> CompiledRule:
             body = head + q.property(rule, constraint)
         elif isinstance(constraint, AggregateConstraint):
             body = head + q.aggregate(rule, constraint)
+        elif isinstance(constraint, SuccessorsConstraint):
+            body = head + q.successors(rule, constraint)
         else:
             body = head + q.limits(rule, constraint)
     return CompiledRule(rule=rule, cypher="\n".join(body), literals=q.literals,
@@ -346,6 +353,21 @@ class _Query:
                 parts.append(f"{end} < {start} + {self.lit(case.span_under)}")
         return " AND ".join(parts) if parts else "true"
 
+    def successors(self, rule: Rule, c: SuccessorsConstraint) -> list[str]:
+        """The positions with fewer than ``min`` nominees in the bands (all of them when
+        nominations do not count), each with its nominees' ids; ``value`` is their number."""
+        if "nominated" in c.count:
+            pattern, where, end, _ = self.pattern(FOCUS, nomination_path(c.bands))
+            key = self.prop(end, "Employee", True, self.o.cls("Employee").key)
+            nominees = f"[{pattern}{where} | {key}]"
+        else:
+            nominees = "[]"
+        low = self.bound_operand(c.min, rule.target)
+        path = self.lit(describe_successors(c))
+        return [f"WITH {FOCUS}, {nominees} AS nominees", f"WHERE size(nominees) < {low}",
+                self.returns(rule, path, value="size(nominees)",
+                             extra=f"{low} AS limit, nominees")]
+
     def cypher(self, rule: Rule, c: CypherConstraint) -> list[str]:
         for name in c.parameters:
             self.param(name)
@@ -357,7 +379,25 @@ class _Query:
                 self.returns(rule, "path")]
 
 
+def nomination_path(bands: tuple[str, ...]) -> PathSpec:
+    """``<-NOMINATED_SUCCESSOR- Employee`` with the readiness in ``bands``."""
+    in_bands = PropertyTest(READINESS_PROPERTY, "in", Value(bands), Where("<compiler>", 0))
+    return PathSpec((Step(NOMINATION, "in", "Employee", where=(in_bands,)),),
+                    f"<-{NOMINATION}- Employee")
+
+
 # -- texts for reports -----------------------------------------------------------------------
+
+def describe_successors(c: SuccessorsConstraint) -> str:
+    """Where a successors rule looked, e.g. ``nominated <-NOMINATED_SUCCESSOR- [readiness in
+    [ready_now]] Employee or computed [ready_now]``."""
+    parts = []
+    if "nominated" in c.count:
+        parts.append(f"nominated {describe_path(nomination_path(c.bands))}")
+    if "computed" in c.count:
+        parts.append(f"computed [{text(c.bands)}]")
+    return " or ".join(parts)
+
 
 def describe_path(path: PathSpec) -> str:
     """The path as written, with its conditions, e.g. ``<-HAS_RESPONSIBILITY- Position

@@ -11,7 +11,9 @@ reviewer sees all of them at once (``rolegraph rules lint``). What is checked:
 * types: a comparison of a date with a number, a duration added to a number, a pattern on a
   number, a value outside a property's allowed values;
 * rule ids and parameter names are unique across all files; every parameter used is declared;
-* message placeholders name values the rule has.
+* message placeholders name values the rule has;
+* a successors rule targets the class nominations lead to, names known readiness bands and
+  says on which day computed successors are judged.
 
 The rule file format is described in README.md ("Compliance rules").
 """
@@ -29,8 +31,11 @@ from rules.messages import check_template, template_fields
 from rules.model import (
     AGGREGATES,
     COMPARISONS,
+    NOMINATION,
     PARAM_TYPES,
+    READINESS_PROPERTY,
     SEVERITIES,
+    SUCCESSOR_SOURCES,
     Aggregate,
     AggregateConstraint,
     Case,
@@ -56,6 +61,8 @@ from rules.model import (
     Span,
     SpanSpec,
     Step,
+    SuccessorsConstraint,
+    SuccessorSource,
     Value,
     ValueKind,
     Where,
@@ -81,7 +88,7 @@ _PACK_KEYS = {"pack", "title", "description", "parameters", "rules"}
 _PARAM_KEYS = {"type", "default", "description"}
 _RULE_KEYS = {"id", "title", "description", "severity", "reference", "target", "where",
               "message"}
-_KINDS = ("count", "property", "aggregate", "limits", "cypher")
+_KINDS = ("count", "property", "aggregate", "limits", "cypher", "successors")
 _TESTS = ("equals", "not", "in", "not_in", "present", "pattern", *COMPARISONS)
 _PATH_KEYS = {"path", "where", "node"}
 _COUNT_KEYS = _PATH_KEYS | {"min", "max", "exactly"}
@@ -91,6 +98,7 @@ _AGGREGATE_KEYS = {"path", "where", "node", "equals", "tolerance", "at_least", "
 _LIMITS_KEYS = {"property", "span", "cases"}
 _SPAN_KEYS = {"from", "to", "end_inclusive"}
 _CASE_KEYS = {"case", "when", "span", "min", "max"}
+_SUCCESSORS_KEYS = {"min", "bands", "count", "as_of"}
 
 _PROPERTY_KINDS: dict[str, ValueKind] = {
     "string": "string", "integer": "number", "float": "number", "boolean": "boolean",
@@ -404,6 +412,8 @@ class _PackReader:
             return self.property(m, target, what)
         if kind == "aggregate":
             return self.aggregate(m, target, what)
+        if kind == "successors":
+            return self.successors(m, line, target, what)
         return self.limits(m, target, what)
 
     # -- count -------------------------------------------------------------------------------
@@ -571,6 +581,67 @@ class _PackReader:
             return parse_span(str(m[key]))
         except ValueError as exc:
             raise self.invalid(m.line_of(key), f"{what}: span {key}: {exc}") from None
+
+    # -- successors --------------------------------------------------------------------------
+
+    def successors(self, m: LineMap, line: int, target: str,
+                   what: str) -> SuccessorsConstraint:
+        self.keys(m, _SUCCESSORS_KEYS, what)
+        nomination = self.ontology.relationships.get(NOMINATION)
+        if nomination is None or READINESS_PROPERTY not in nomination.properties:
+            raise self.invalid(line, f"{what}: the ontology has no {NOMINATION}.readiness to "
+                                     "count successors by")
+        if target != nomination.target:
+            raise self.invalid(line, f"{what}: successors are counted for {nomination.target} "
+                                     f"({NOMINATION} goes from {nomination.source} to "
+                                     f"{nomination.target}), not for {target}")
+        known = nomination.properties[READINESS_PROPERTY].enum or ()
+        bands = self.choices(m, "bands", tuple(known), "band", what)
+        count = cast(tuple[SuccessorSource, ...],
+                     self.choices(m, "count", SUCCESSOR_SOURCES, "source", what))
+        if "min" not in m:
+            raise self.invalid(m.line, f"{what}: give min, the fewest successors a position "
+                                       "may have")
+        focus = _Entity(target, is_class=True)
+        low = self.operand(m["min"], m.line_of("min"), focus, "number", f"{what}: min",
+                           whole=True)
+        if isinstance(low, Value) and isinstance(low.value, int) and low.value < 1:
+            raise self.invalid(m.line_of("min"), f"{what}: min must be at least 1 (no position "
+                                                 "has fewer than 0 successors)")
+        as_of = None
+        if "computed" in count:
+            if "as_of" not in m:
+                raise self.invalid(m.line, f"{what}: computed successors depend on the day "
+                                           "(certificates, eligibility): give as_of, e.g. "
+                                           "as_of: {param: as_of}")
+            as_of = self.operand(m["as_of"], m.line_of("as_of"), focus, "date",
+                                 f"{what}: as_of")
+            if isinstance(as_of, Prop):
+                raise self.invalid(m.line_of("as_of"), f"{what}: as_of is a date or a "
+                                                       "parameter, not a property")
+        elif "as_of" in m:
+            raise self.invalid(m.line_of("as_of"), f"{what}: as_of is the day computed "
+                                                   "successors are judged on; add computed "
+                                                   "to count or remove as_of")
+        return SuccessorsConstraint(min=low, bands=bands, count=count, as_of=as_of)
+
+    def choices(self, m: LineMap, key: str, allowed: tuple[str, ...], noun: str,
+                what: str) -> tuple[str, ...]:
+        """A non-empty list of distinct values of ``allowed``, in the order written."""
+        line = m.line_of(key)
+        raw = m.get(key)
+        if not isinstance(raw, list) or not raw:
+            raise self.invalid(line, f"{what}: {key} must be a non-empty list of "
+                                     f"{', '.join(allowed)}")
+        out: list[str] = []
+        for item in raw:
+            if item not in allowed:
+                raise self.invalid(line, f"{what}: {key}: unknown {noun} {item!r} (one of "
+                                         f"{', '.join(allowed)})")
+            if item in out:
+                raise self.invalid(line, f"{what}: {key}: {item} is listed twice")
+            out.append(item)
+        return tuple(out)
 
     # -- cypher ------------------------------------------------------------------------------
 

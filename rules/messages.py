@@ -9,8 +9,10 @@ A template is text with placeholders in braces (``{{`` and ``}}`` for literal br
 ``{focus.<property>}`` any property of the target class (e.g. ``{focus.start_date}``)
 ``{value}``            the offending value (a count, a property value, a total ...)
 ``{path}``             where the value was found
-``{limit}``            the bound the value breaks (count, aggregate and limits rules)
+``{limit}``            the bound the value breaks (count, aggregate, limits, successors)
 ``{case}``             the case of a limits table that applied
+``{nominated}``        successors rules: the nominees found in the bands
+``{computed}``         successors rules: the computed successors found in the bands
 ``{param.<name>}``     the value of a rule parameter (e.g. ``{param.minimum_wage}``)
 =====================  ==========================================================
 
@@ -34,6 +36,7 @@ KIND_FIELDS: dict[str, frozenset[str]] = {
     "aggregate": frozenset({"value", "path", "limit"}),
     "limits": frozenset({"value", "path", "limit", "case"}),
     "cypher": frozenset({"value", "path"}),
+    "successors": frozenset({"value", "path", "limit", "nominated", "computed"}),
 }
 FOCUS_FIELDS = frozenset({"id", "name", "class"})
 

@@ -13,7 +13,11 @@ relationships and properties of the ontology:
 * an **aggregate** along a path compared with a value;
 * **limits**: a table of cases, the first that applies giving the limit;
 * **cypher**: the escape hatch (SHACL-SPARQL's ``sh:sparql``), a parameterised query returning
-  focus nodes of the declared target class.
+  focus nodes of the declared target class;
+* **successors**: a position has at least ``min`` successors in some readiness bands, counting
+  nominations (``NOMINATED_SUCCESSOR``) and the successors fit scoring computes
+  (:mod:`rolegraph.succession`). SHACL has no counterpart: part of the count is not in the
+  graph but computed from it.
 
 Every model knows the file and line it came from, so later passes can still point at the source.
 """
@@ -37,6 +41,12 @@ COMPARISONS: dict[Comparison, str] = {
 }
 Aggregate = Literal["sum", "avg", "min", "max"]
 AGGREGATES: tuple[Aggregate, ...] = ("sum", "avg", "min", "max")
+SuccessorSource = Literal["nominated", "computed"]
+SUCCESSOR_SOURCES: tuple[SuccessorSource, ...] = ("nominated", "computed")
+# what a nomination is in the ontology: its relationship type and readiness property, whose
+# values name the readiness bands (the computed bands have the same names)
+NOMINATION = "NOMINATED_SUCCESSOR"
+READINESS_PROPERTY = "readiness"
 
 
 @dataclass(frozen=True)
@@ -235,8 +245,25 @@ class CypherConstraint:
     parameters: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class SuccessorsConstraint:
+    """A position has at least ``min`` successors (distinct employees) in ``bands``.
+
+    ``count`` says who counts: ``nominated`` (a ``NOMINATED_SUCCESSOR`` whose readiness is in
+    ``bands``: the database counts them) and ``computed`` (successors whose band, computed from
+    fit and latest rating by :func:`rolegraph.succession.computed_successors` on ``as_of``, is
+    in ``bands``: asked for only the positions short on nominations). ``bands`` are values of
+    ``NOMINATED_SUCCESSOR.readiness``, the same names as the computed bands.
+    """
+
+    min: Operand
+    bands: tuple[str, ...]
+    count: tuple[SuccessorSource, ...]
+    as_of: Operand | None = None
+
+
 Constraint = (CountConstraint | PropertyConstraint | AggregateConstraint | LimitsConstraint
-              | CypherConstraint)
+              | CypherConstraint | SuccessorsConstraint)
 
 
 @dataclass(frozen=True)
@@ -273,7 +300,7 @@ class Rule:
         return {
             CountConstraint: "count", PropertyConstraint: "property",
             AggregateConstraint: "aggregate", LimitsConstraint: "limits",
-            CypherConstraint: "cypher",
+            CypherConstraint: "cypher", SuccessorsConstraint: "successors",
         }[type(self.constraint)]
 
 

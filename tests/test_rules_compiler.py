@@ -16,9 +16,14 @@ import pytest
 from conftest import GraphHandle
 from neo4j.time import Duration
 
+from graph import compliance
+from graph.compliance import run_rules
+from graph.db import Graph
+from rolegraph.succession import DEFAULT_THRESHOLDS, Successor, Thresholds
 from rules.compiler import CompiledRule, compile_rule
 from rules.loader import load_rules_text
 from rules.params import resolve_parameters
+from rules.report import Report
 
 HEADER = """pack: golden
 title: Golden rules
@@ -31,6 +36,7 @@ parameters:
   max_probation: {type: integer, default: 6, description: the longest probation}
   min_rating: {type: integer, default: 2, description: the lowest rating}
   percent: {type: float, default: 80, description: a percentage}
+  min_successors: {type: integer, default: 1, description: the fewest successors}
 rules:
 """
 
@@ -570,6 +576,95 @@ def test_cypher_escape_hatch() -> None:
     )
 
 
+SUCCESSORS = """
+target: Position
+where: {is_key: true}
+successors:
+  count: [nominated, computed]
+  bands: [ready_now, ready_1_2_years, ready_3_plus_years]
+  min: 1
+  as_of: {param: as_of}
+"""
+
+
+def test_successors() -> None:
+    """The database keeps only the positions short on nominations in the bands (the computed
+    successors are asked for those alone), with the nominees' ids so that someone both
+    nominated and computed counts once: guards against filtering on the wrong readiness
+    property, against counting nominations outside the bands, and against the as_of
+    parameter leaking into a query that does not use it."""
+    assert_golden(
+        SUCCESSORS,
+        """
+        MATCH (focus:`Position`)
+        WHERE focus.`is_key` = $v1
+        WITH focus, [(focus)<-[r1:`NOMINATED_SUCCESSOR`]-(n1:`Employee`) WHERE r1.`readiness` IN $v2 | n1.`id`] AS nominees
+        WHERE size(nominees) < $v3
+        RETURN focus.`id` AS focus_id, focus.`title` AS focus_name, $v4 AS path, size(nominees) AS value, $v3 AS limit, nominees
+        """,
+        {'v1': True, 'v2': ['ready_now', 'ready_1_2_years', 'ready_3_plus_years'], 'v3': 1,
+         'v4': 'nominated <-NOMINATED_SUCCESSOR- [readiness in [ready_now, ready_1_2_years, '
+               'ready_3_plus_years]] Employee or computed [ready_now, ready_1_2_years, '
+               'ready_3_plus_years]'},
+        (),
+    )
+    assert load_rules_text(rule_text(SUCCESSORS)).rules[0].parameters == ("as_of",)
+
+
+SUCCESSORS_READY_NOW_NOMINATED = """
+target: Position
+where: {is_key: true}
+successors: {count: [nominated], bands: [ready_now], min: {param: min_successors}}
+"""
+
+
+def test_successors_nominated_in_one_band() -> None:
+    """Nominations alone, one band, a parameter as the bound: guards against the bound being
+    inlined (a deployment could not change it) and against computed successors being
+    described when they are not counted."""
+    assert_golden(
+        SUCCESSORS_READY_NOW_NOMINATED,
+        """
+        MATCH (focus:`Position`)
+        WHERE focus.`is_key` = $v1
+        WITH focus, [(focus)<-[r1:`NOMINATED_SUCCESSOR`]-(n1:`Employee`) WHERE r1.`readiness` IN $v2 | n1.`id`] AS nominees
+        WHERE size(nominees) < $min_successors
+        RETURN focus.`id` AS focus_id, focus.`title` AS focus_name, $v3 AS path, size(nominees) AS value, $min_successors AS limit, nominees
+        """,
+        {'v1': True, 'v2': ['ready_now'],
+         'v3': 'nominated <-NOMINATED_SUCCESSOR- [readiness in [ready_now]] Employee'},
+        ('min_successors',),
+    )
+
+
+SUCCESSORS_COMPUTED_ONLY = """
+target: Position
+where: {is_key: true}
+successors:
+  count: [computed]
+  bands: [ready_3_plus_years]
+  min: 1
+  as_of: 2026-01-01
+"""
+
+
+def test_successors_computed_only() -> None:
+    """Computed successors alone: every target position goes on to fit scoring, none is
+    dropped because of its nominations."""
+    assert_golden(
+        SUCCESSORS_COMPUTED_ONLY,
+        """
+        MATCH (focus:`Position`)
+        WHERE focus.`is_key` = $v1
+        WITH focus, [] AS nominees
+        WHERE size(nominees) < $v2
+        RETURN focus.`id` AS focus_id, focus.`title` AS focus_name, $v3 AS path, size(nominees) AS value, $v2 AS limit, nominees
+        """,
+        {'v1': True, 'v2': 1, 'v3': 'computed [ready_3_plus_years]'},
+        (),
+    )
+
+
 def test_message_properties_become_columns() -> None:
     """A ``{focus.<property>}`` in the message is returned by the query (no second query per
     violation to fetch it), and the shipped labour-law rules' durations are parameters."""
@@ -581,6 +676,8 @@ def test_message_properties_become_columns() -> None:
 
 
 # what each golden query finds in the demo organisation on 2026-01-01 (see PLANTED.md)
+KEY_POSITIONS = {"P001", "P004", "P005", "P008", "P013", "P020", "P022", "P028", "P045", "P049",
+                 "P054", "P059"}
 ON_THE_DEMO = {
     "count_min": (COUNT_MIN, {"P003"}),
     "count_exactly_filtered": (COUNT_EXACTLY_FILTERED, {"R0008", "R0086"}),
@@ -600,6 +697,11 @@ ON_THE_DEMO = {
     "limits_min_and_max": (LIMITS_MIN_AND_MAX, {"P032", "P039", "P042"}),
     "cypher_escape_hatch": (CYPHER_ESCAPE_HATCH,
                             {"E0079", "E0093", "E0107", "E0226", "E0257"}),
+    # the database's part: key positions short on nominations (12a, and 12b for ready now)
+    "successors": (SUCCESSORS, {"P022", "P028"}),
+    "successors_ready_now_nominated": (SUCCESSORS_READY_NOW_NOMINATED,
+                                       {"P022", "P028", "P049"}),
+    "successors_computed_only": (SUCCESSORS_COMPUTED_ONLY, KEY_POSITIONS),
 }
 
 
@@ -615,3 +717,60 @@ def test_golden_queries_run_on_the_engine(demo_graph: GraphHandle, case: str) ->
     assert {row["focus_id"] for row in rows} == expected
     for row in rows:
         assert {"focus_id", "focus_name", "path", "value"} <= set(row)
+
+
+# what successors rules report once computed successors count too: nobody in the demo is
+# computed ready now; P054 and P059 have someone in 1-2 years; P008, P013, P020 and P022 in 3+
+SUCCESSORS_ON_THE_DEMO = {
+    "successors": (SUCCESSORS, {"P028"}),
+    "successors_ready_now": (
+        SUCCESSORS.replace("[ready_now, ready_1_2_years, ready_3_plus_years]", "[ready_now]"),
+        {"P022", "P028", "P049"}),
+    "successors_computed_only": (SUCCESSORS_COMPUTED_ONLY,
+                                 KEY_POSITIONS - {"P008", "P013", "P020", "P022"}),
+}
+
+
+def run_rule(graph: GraphHandle, body: str) -> Report:
+    ruleset = load_rules_text(rule_text(body))
+    params = resolve_parameters(ruleset, today=date(2026, 1, 1))
+    return graph.run(lambda g: run_rules(g, ruleset.rules, params))
+
+
+@pytest.mark.parametrize("case", list(SUCCESSORS_ON_THE_DEMO), ids=list(SUCCESSORS_ON_THE_DEMO))
+def test_successors_rules_on_the_demo(demo_graph: GraphHandle, case: str) -> None:
+    """The whole rule, the database's part then fit scoring's: only computed successors in the
+    rule's bands count (guards against a 3+ years successor covering a ready-now rule)."""
+    body, expected = SUCCESSORS_ON_THE_DEMO[case]
+    assert {v.focus_id for v in run_rule(demo_graph, body).violations} == expected
+
+
+def test_someone_nominated_and_computed_counts_once(demo_graph: GraphHandle) -> None:
+    """P054: E0293 is nominated ready now and computed ready in 1-2 years (E0288, nominated
+    for 3+ years, is outside the bands); that is one successor, not two. P059 has two nominees
+    in the bands and never reaches fit scoring."""
+    body = SUCCESSORS.replace("[ready_now, ready_1_2_years, ready_3_plus_years]",
+                              "[ready_now, ready_1_2_years]").replace("min: 1", "min: 2")
+    found = {v.focus_id: v.value for v in run_rule(demo_graph, body).violations}
+    assert found["P054"] == "1 nominated, 1 computed"
+    assert "P059" not in found
+
+
+def test_successors_are_computed_on_as_of(demo_graph: GraphHandle,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule's as_of (here the as_of parameter) is the day fit scoring judges on
+    (eligibility for ready now needs certificates valid that day), not today; and fit scoring
+    is asked about the positions short on nominations only (12a), not every key position."""
+    asked: list[tuple[list[str], date | None]] = []
+
+    async def fake(graph: Graph, position_ids: list[str], as_of: date | None = None,
+                   thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, list[Successor]]:
+        asked.append((position_ids, as_of))
+        return {}
+
+    monkeypatch.setattr(compliance, "computed_successors", fake)
+    ruleset = load_rules_text(rule_text(SUCCESSORS))
+    params = resolve_parameters(ruleset, overrides={"as_of": date(2024, 6, 30)})
+    report = demo_graph.run(lambda g: run_rules(g, ruleset.rules, params))
+    assert [(sorted(ids), day) for ids, day in asked] == [(["P022", "P028"], date(2024, 6, 30))]
+    assert report.results[0].computed_seconds > 0

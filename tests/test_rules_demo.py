@@ -5,6 +5,7 @@ organisation reports nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,11 @@ import pytest
 from conftest import GraphHandle
 
 from graph.compliance import check, run_rules, within_department
+from graph.db import Graph
+from graph.fit_model import READINESS, fit_model
+from rolegraph.succession import computed_successors
 from rules.loader import load_rules
+from rules.model import SuccessorsConstraint
 from rules.params import resolve_parameters
 from rules.report import Report, render_csv, render_json, render_junit, render_table
 
@@ -35,7 +40,8 @@ PLANTED = {
     ("required-certificates", "E0096"),  # 10a: missing
     ("required-certificates", "E0097"),  # 10b: expired
     ("mandatory-competencies", "E0126"),  # 10c
-    ("key-position-successor", "P022"),  # 12a
+    # 12a: P022 has no nomination either, but fit scoring places three people in its 3+ years
+    # band (test_computed_successors_count_as_successors), so only P028 has no successor
     ("key-position-successor", "P028"),  # 12a
     ("key-position-at-risk", "P049"),  # 12b
     ("written-contract-in-time", "CT0014"),  # 11a
@@ -91,6 +97,45 @@ def test_the_violations_carry_what_a_reviewer_needs(demo_report: Report) -> None
     expired = by_key[("required-certificates", "E0097")]
     assert (expired.value, expired.path) == ("expired 2025-08-31",
                                              "P033 CNC操作员 requires CERT01 CNC操作证")
+    bands = "ready_now, ready_1_2_years, ready_3_plus_years"
+    nobody = by_key[("key-position-successor", "P028")]
+    assert (nobody.value, nobody.path) == (
+        "0 nominated, 0 computed",
+        f"nominated <-NOMINATED_SUCCESSOR- [readiness in [{bands}]] Employee or computed "
+        f"[{bands}]")
+    assert nobody.message == ("Key position 模具部经理 (P028) has no successor: 0 nominated, "
+                              "0 computed in any readiness band.")
+
+
+def test_computed_successors_count_as_successors(demo_graph: GraphHandle,
+                                                 demo_report: Report) -> None:
+    """P022 高级研发工程师 (PLANTED 12a) has no nomination, but three colleagues meet enough of
+    its requirements for the 3+ years band (fit >= 60): E0059 杜静佳 74.2 (rating 3, under the
+    75 of 1-2 years), E0062 魏涛怡 64.2, E0060 王浩彬 60.0. Its incumbents E0070 and E0071 fit
+    better but never count. Guards against the rule ignoring computed successors, and against
+    it flagging P022 for want of a nomination alone."""
+    async def computed(graph: Graph) -> dict[str, list[tuple[str, str | None, float]]]:
+        found = await computed_successors(graph, ["P022", "P028"], REFERENCE_DATE)
+        model = await fit_model(graph)
+        return {p: [(str(model.employees.record(s.employee)["id"]),
+                     None if s.readiness is None else READINESS[s.readiness], s.score)
+                    for s in found[p]] for p in found}
+
+    assert demo_graph.run(computed) == {
+        "P022": [("E0059", "ready_3_plus_years", 74.2), ("E0062", "ready_3_plus_years", 64.2),
+                 ("E0060", "ready_3_plus_years", 60.0)],
+        "P028": []}
+    assert ("key-position-successor", "P022") not in {
+        (v.rule_id, v.focus_id) for v in demo_report.violations}
+    rule = load_rules().rule("key-position-successor")
+    assert isinstance(rule.constraint, SuccessorsConstraint)
+    nominations_only = replace(
+        rule, constraint=replace(rule.constraint, count=("nominated",), as_of=None))
+    params = resolve_parameters(load_rules(), today=REFERENCE_DATE)
+    report = demo_graph.run(lambda graph: run_rules(graph, [nominations_only], params))
+    assert [(v.focus_id, v.value) for v in report.violations] == [
+        ("P022", "0 nominated"), ("P028", "0 nominated")]
+    assert report.results[0].computed_seconds == 0.0
 
 
 def test_department_filter_keeps_the_records_of_a_subtree(demo_graph: GraphHandle,

@@ -81,6 +81,7 @@ TABLES: dict[str, Table] = {
          "social_insurance_registered_on": lambda r: r["start_date"], "monthly_wage": "6000"}),
     "successor nominations": Table(
         "successor_nominations.csv", {"employee": "employee_id", "position": "position_id"}),
+    "performance reviews": Table("performance_reviews.csv", {"employee": "employee_id"}),
 }
 PACKS = {"organisation": "organisation", "RACI": "raci", "qualification": "qualification",
          "labour-law": "labour_law", "succession": "succession"}

@@ -237,6 +237,80 @@ BAD_RULES = {
                                   "      where: {end_date: null}  # here\n"
                                   "      max: 1\n"),
         "write 'end_date: {present: false}' for a missing value"),
+    "an unknown readiness band": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated, computed]\n"
+                                  "      bands: [ready_now, ready_next_year]  # here\n"
+                                  "      min: 1\n"
+                                  "      as_of: 2026-01-01\n"),
+        "bands: unknown band 'ready_next_year' (one of ready_now, ready_1_2_years, "
+        "ready_3_plus_years)"),
+    "a band listed twice": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated]\n"
+                                  "      bands: [ready_now, ready_now]  # here\n"
+                                  "      min: 1\n"),
+        "bands: ready_now is listed twice"),
+    "no bands": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated]\n"
+                                  "      bands: []  # here\n"
+                                  "      min: 1\n"),
+        "bands must be a non-empty list of ready_now, ready_1_2_years, ready_3_plus_years"),
+    "an unknown source of successors": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated, guessed]  # here\n"
+                                  "      bands: [ready_now]\n"
+                                  "      min: 1\n"),
+        "count: unknown source 'guessed' (one of nominated, computed)"),
+    "successors of something that is not a position": (
+        HEADER + rule("Department", "    successors:  # here\n"
+                                    "      count: [nominated]\n"
+                                    "      bands: [ready_now]\n"
+                                    "      min: 1\n"),
+        "successors are counted for Position (NOMINATED_SUCCESSOR goes from Employee to "
+        "Position), not for Department"),
+    "computed successors without a day": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated, computed]  # here\n"
+                                  "      bands: [ready_now]\n"
+                                  "      min: 1\n"),
+        "computed successors depend on the day (certificates, eligibility): give as_of"),
+    "a day without computed successors": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated]\n"
+                                  "      bands: [ready_now]\n"
+                                  "      min: 1\n"
+                                  "      as_of: 2026-01-01  # here\n"),
+        "add computed to count or remove as_of"),
+    "a day that is not a date": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [computed]\n"
+                                  "      bands: [ready_now]\n"
+                                  "      min: 1\n"
+                                  "      as_of: {param: max_span}  # here\n"),
+        "parameter max_span is a integer, a date is needed here"),
+    "no successor needed": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated]\n"
+                                  "      bands: [ready_now]\n"
+                                  "      min: 0  # here\n"),
+        "min must be at least 1"),
+    "a misspelt key of successors": (
+        HEADER + rule("Position", "    successors:\n"
+                                  "      count: [nominated]\n"
+                                  "      band: [ready_now]  # here\n"
+                                  "      bands: [ready_now]\n"
+                                  "      min: 1\n"),
+        "unknown key 'band' in rule test-rule: successors"),
+    "a placeholder successors rules do not have": (
+        HEADER + rule("Position", "    successors: {count: [nominated], bands: [ready_now], "
+                                  "min: 1}\n",
+                      message="{focus.name}: {nominees}").replace(
+                          '    message: "{focus.name}: {nominees}"',
+                          '    message: "{focus.name}: {nominees}"  # here'),
+        "unknown placeholder {nominees} (a successors rule offers {computed}, {limit}, "
+        "{nominated}, {path}, {value}"),
 }
 
 

@@ -34,7 +34,8 @@ class ComplianceRule:
     description: str
     reference: str | None = strawberry.field(description="the law or policy it checks")
     target: str = strawberry.field(description="the class of record it checks")
-    kind: str = strawberry.field(description="count | property | aggregate | limits | cypher")
+    kind: str = strawberry.field(description="count | property | aggregate | limits | cypher | "
+                                              "successors")
     parameters: list[RuleParameter]
 
 
