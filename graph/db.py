@@ -60,7 +60,8 @@ class Graph:
     """The shared async driver plus the database name and the ontology.
 
     ``queries`` counts every query sent, so tests and benchmarks can check how many a request
-    costs.
+    costs; ``writes`` counts the write transactions committed through this handle, so caches
+    of derived data (the duty text index of graph/similarity.py) know when to refresh.
     """
 
     def __init__(self, driver: AsyncDriver, database: str | None,
@@ -69,6 +70,7 @@ class Graph:
         self.database = database
         self.ontology = ontology or default_ontology()
         self.queries = 0
+        self.writes = 0
 
     @classmethod
     def connect(cls, conn: Connection, ontology: Ontology | None = None) -> Graph:
@@ -96,7 +98,9 @@ class Graph:
         for attempt in range(_CONSTRAINT_RETRIES):
             try:
                 async with self.driver.session(database=self.database) as session:
-                    return await session.execute_write(work)
+                    result = await session.execute_write(work)
+                self.writes += 1
+                return result
             except ConstraintError:
                 if attempt == _CONSTRAINT_RETRIES - 1:
                     raise
