@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 
 from graph.errors import DomainError
+from resolvers.boundary import BoundaryQueries
 from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
 from resolvers.query import build_query_type
@@ -51,7 +52,7 @@ def extra_query_types() -> list[type]:
     """Query fields contributed by feature modules (boundary, fit, compliance ...)."""
     from resolvers.compliance import ComplianceQuery
 
-    return [ComplianceQuery, FitQueries]
+    return [BoundaryQueries, ComplianceQuery, FitQueries]
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:

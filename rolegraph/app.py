@@ -1,6 +1,7 @@
 """The web application: ``create_app(settings, connection) -> Litestar``.
 
-Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only) and ``/health``.
+Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only), ``/health`` and
+``/raci.csv`` (the RACI matrix of a department or a process as a CSV download).
 
 The app owns one async driver (opened at start-up, closed at shutdown); it does not own the
 embedded engine, which the caller (``rolegraph serve``, the tests) starts and stops around it.
@@ -13,16 +14,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException
 from strawberry.litestar import make_graphql_controller
 
+from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
+from graph.errors import DomainError
 from graph.settings import Settings
 from graph.stats import node_counts
 from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
+from rolegraph import raci_csv
 
 log = logging.getLogger("rolegraph")
 
@@ -58,6 +63,23 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
                                                       "error": type(exc).__name__}}
         return {"status": "ok", "engine": {**engine, "up": True}, "counts": counts}
 
+    @get("/raci.csv", sync_to_thread=False)
+    async def raci(state: State, department: str | None = None,
+                   process: str | None = None) -> Response[str]:
+        """The RACI matrix of a department (with all below it) or of a process, as CSV."""
+        department, process = department or None, process or None
+        if (department is None) == (process is None):
+            raise HTTPException(status_code=400, detail="give either ?department=<id> or "
+                                                        "?process=<name>, not both")
+        try:
+            matrix = await raci_matrix(state.graph, department, process)
+        except DomainError as exc:  # no such department or process
+            raise HTTPException(status_code=400, detail=exc.message) from None
+        return Response(
+            raci_csv.render(matrix), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": raci_csv.content_disposition(
+                raci_csv.filename(department, process))})
+
     async def graphql_context(state: State) -> Context:
         return make_context(state.graph, rules_settings=settings.rules_settings)
 
@@ -71,7 +93,7 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
     )
 
     return Litestar(
-        route_handlers=[health, graphql],
+        route_handlers=[health, raci, graphql],
         lifespan=[graph_lifespan],
         debug=settings.mode == "development",
     )

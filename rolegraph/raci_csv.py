@@ -1,0 +1,47 @@
+"""The RACI matrix as a CSV file (``GET /raci.csv``), for HR to open in a spreadsheet.
+
+One row per responsibility, one column per position; a cell holds the roles the position has
+(``R``, ``A``, ``C``, ``I``, several joined by ``/``) or is empty. Written in UTF-8 with a
+byte-order mark, so spreadsheet programs show the Chinese names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from graph.boundary import RaciMatrix
+
+FIXED_COLUMNS = ("responsibility_id", "responsibility", "process")
+
+
+def render(matrix: RaciMatrix) -> str:
+    """The matrix as CSV text (with a byte-order mark)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*FIXED_COLUMNS, *(column_title(c.position, c.department)
+                                       for c in matrix.columns)])
+    for row in matrix.rows:
+        r = row.responsibility
+        writer.writerow([r["id"], r["name"], r.get("process") or "",
+                         *("/".join(cell) for cell in row.cells)])
+    return out.getvalue()
+
+
+def column_title(position: dict[str, object], department: dict[str, object] | None) -> str:
+    """``P005 产品经理 (市场部)``."""
+    where = f" ({department['name']})" if department else ""
+    return f"{position['id']} {position['title']}{where}"
+
+
+def filename(department: str | None, process: str | None) -> str:
+    return f"raci-{department or process}.csv"
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header with an ASCII fallback and the UTF-8 name (RFC 6266, 5987)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                       for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
