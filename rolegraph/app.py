@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
+from litestar.params import QueryParameter
 from strawberry.litestar import make_graphql_controller
 
 from graph.boundary import raci_matrix
@@ -63,9 +64,12 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
                                                       "error": type(exc).__name__}}
         return {"status": "ok", "engine": {**engine, "up": True}, "counts": counts}
 
-    @get("/raci.csv", sync_to_thread=False)
-    async def raci(state: State, department: str | None = None,
-                   process: str | None = None) -> Response[str]:
+    @get("/raci.csv")
+    async def raci(state: State,
+                   department: Annotated[str | None, QueryParameter(
+                       description="a department id (with all departments below it)")] = None,
+                   process: Annotated[str | None, QueryParameter(
+                       description="a business process")] = None) -> Response[str]:
         """The RACI matrix of a department (with all below it) or of a process, as CSV."""
         department, process = department or None, process or None
         if (department is None) == (process is None):
@@ -76,7 +80,7 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
         except DomainError as exc:  # no such department or process
             raise HTTPException(status_code=400, detail=exc.message) from None
         return Response(
-            raci_csv.render(matrix), media_type="text/csv; charset=utf-8",
+            raci_csv.render(matrix), media_type="text/csv",  # Litestar adds the charset
             headers={"Content-Disposition": raci_csv.content_disposition(
                 raci_csv.filename(department, process))})
 
