@@ -157,6 +157,8 @@ class Interface:
     sides: InterfaceSides
     shared: list[InterfaceDuty]
     reporting_lines: list[ReportingLine]
+    owned_a: dict[str, frozenset[str]]  # duties owned on side a -> their owners on side a
+    owned_b: dict[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,7 @@ class CypherNames:
         self.has = o.rel_type("HAS_RESPONSIBILITY")
         self.in_dept = o.rel_type("IN_DEPARTMENT")
         self.reports = o.rel_type("REPORTS_TO")
+        self.sub = o.rel_type("SUB_DEPARTMENT_OF")
         self.holds = o.rel_type("HOLDS_POSITION")
         self.raci = o.rel_prop("HAS_RESPONSIBILITY", "raci")
         self.end = o.rel_prop("HOLDS_POSITION", "end_date")
@@ -259,6 +262,8 @@ class CypherNames:
         self.pid = o.prop("Position", o.cls("Position").key)
         self.rid = o.prop("Responsibility", o.cls("Responsibility").key)
         self.process = o.prop("Responsibility", "process")
+        self.name = o.prop("Responsibility", "name")
+        self.description = o.prop("Responsibility", "description")
         self.headcount = o.prop("Position", "headcount")
 
 
@@ -328,21 +333,20 @@ async def shared_responsibilities(graph: Graph, department: str | None = None,
         raise InvalidInput(f"minOwners must be 2 or more, not {min_owners}", field="min_owners")
     n = CypherNames(graph)
     depts = await department_scope(graph, department)
-    # HAS_RESPONSIBILITY always starts at a Position (ontology), so the far end needs no label
-    start = f"MATCH (r:{n.resp})<-[h:{n.has}]-() "
+    start = f"MATCH (r:{n.resp}) "
     if depts is not None:
         start = (f"MATCH (d:{n.dept})<-[:{n.in_dept}]-(:{n.pos})-[s:{n.has}]->(r:{n.resp}) "
-                 f"WHERE d.{n.id} IN $depts AND s.{n.raci} IN $owner_roles "
-                 f"WITH DISTINCT r MATCH (r)<-[h:{n.has}]-() ")
+                 f"WHERE d.{n.id} IN $depts AND s.{n.raci} IN $owner_roles WITH DISTINCT r ")
     sort = {SharedOrder.OWNERS_DESC: "owners DESC, id", SharedOrder.OWNERS_ASC: "owners, id",
             SharedOrder.ID: "id"}[order]
+    # HAS_RESPONSIBILITY always starts at a Position (ontology): the far end needs no label
     rows = await graph.read(
-        f"{start}WITH r, h.{n.raci} AS role, count(*) AS held "
-        "WHERE held >= $min AND role IN $owner_roles "
-        f"WITH DISTINCT r MATCH (r)<-[o:{n.has}]-(p:{n.pos}) WHERE o.{n.raci} IN $owner_roles "
+        f"{start}WITH r, [(r)<-[h:{n.has}]-() | h.{n.raci}] AS roles "
+        "WHERE size([x IN roles WHERE x = $r]) >= $min OR size([x IN roles WHERE x = $a]) >= $min "
+        f"MATCH (r)<-[o:{n.has}]-(p:{n.pos}) WHERE o.{n.raci} IN $owner_roles "
         f"WITH r.{n.rid} AS id, count(DISTINCT p) AS owners "
         f"RETURN id, owners ORDER BY {sort}",
-        depts=depts, min=min_owners, owner_roles=list(OWNER_ROLES))
+        depts=depts, min=min_owners, owner_roles=list(OWNER_ROLES), r="R", a="A")
     page = [row["id"] for row in rows[offset:offset + limit]]
     found = await holders(graph, page, OWNER_ROLES)
     items = []
@@ -374,15 +378,14 @@ async def accountability_gaps(graph: Graph, department: str | None = None) -> Ga
                      f"WHERE d.{n.id} IN $depts AND ")
     duty_rows, position_rows = await asyncio.gather(
         graph.read(
-            f"{duties}OPTIONAL MATCH (r)<-[h:{n.has}]-() "
-            f"WITH r, collect(h.{n.raci}) AS roles "
+            f"{duties}WITH r, [(r)<-[h:{n.has}]-() | h.{n.raci}] AS roles "
             "WITH r, size([x IN roles WHERE x = $a]) AS accountable, "
             "size([x IN roles WHERE x = $r]) AS responsible "
             "WHERE accountable <> 1 OR responsible = 0 "
             f"RETURN r.{n.rid} AS id, accountable, responsible ORDER BY id",
             depts=depts, a="A", r="R"),
         graph.read(
-            f"{positions}NOT EXISTS {{ MATCH (p)-[:{n.has}]->(:{n.resp}) }} "
+            f"{positions}NOT EXISTS {{ MATCH (p)-[:{n.has}]->() }} "
             f"OPTIONAL MATCH (p)-[:{n.in_dept}]->(pd:{n.dept}) "
             f"RETURN properties(p) AS p, properties(pd) AS d ORDER BY p.{n.pid}",
             depts=depts))
@@ -407,27 +410,53 @@ async def interface_sides(graph: Graph, a: str, b: str) -> InterfaceSides:
     if a == b:
         raise InvalidInput(f"an interface needs two different departments, not {a!r} twice",
                            field="b")
-    dept_a, dept_b = await _department(graph, a, "a"), await _department(graph, b, "b")
-    ids_a = await department_scope(graph, a, "a") or []
-    ids_b = await department_scope(graph, b, "b") or []
+    n = CypherNames(graph)
+    rows = await graph.read(
+        f"MATCH (root:{n.dept}) WHERE root.{n.id} IN $keys "
+        f"MATCH (root)<-[:{n.sub}*0..]-(d:{n.dept}) "
+        f"RETURN root.{n.id} AS k, properties(root) AS root, collect(DISTINCT d.{n.id}) AS ids",
+        keys=[a, b])
+    found = {row["k"]: row for row in rows}
+    for key, field_name in ((a, "a"), (b, "b")):
+        if key not in found:
+            raise NotFound(f"no Department with id {key!r}", field=field_name)
+    ids_a, ids_b = set(found[a]["ids"]), set(found[b]["ids"])
     if b in ids_a:
-        ids_a = [d for d in ids_a if d not in set(ids_b)]
+        ids_a -= ids_b
     elif a in ids_b:
-        ids_b = [d for d in ids_b if d not in set(ids_a)]
-    return InterfaceSides(dept_a, dept_b, sorted(ids_a), sorted(ids_b))
+        ids_b -= ids_a
+    return InterfaceSides(native_record(found[a]["root"]), native_record(found[b]["root"]),
+                          sorted(ids_a), sorted(ids_b))
+
+
+async def _side_holdings(graph: Graph, depts: list[str]) -> dict[str, dict[str, set[str]]]:
+    """Responsibility id -> RACI role -> the positions of these departments holding it."""
+    n = CypherNames(graph)
+    # a position's relationships: the far ends need no label (the ontology fixes them)
+    # one record holding a list: the driver's cost per record outweighs the query's
+    rows = await graph.read(
+        f"MATCH (d:{n.dept}) WHERE d.{n.id} IN $depts "
+        f"MATCH (d)<-[:{n.in_dept}]-(p:{n.pos})-[h:{n.has}]->(r) "
+        f"RETURN collect([r.{n.rid}, p.{n.pid}, h.{n.raci}]) AS held", depts=depts)
+    held: dict[str, dict[str, set[str]]] = {}
+    for duty, position, role in rows[0]["held"] if rows else ():
+        held.setdefault(duty, {}).setdefault(role, set()).add(position)
+    return held
+
+
+def _owned(held: dict[str, dict[str, set[str]]]) -> dict[str, frozenset[str]]:
+    """Responsibility id -> its owners (R, A) among the holdings (owned duties only)."""
+    owned = {k: frozenset(p for role in OWNER_ROLES for p in roles.get(role, ()))
+             for k, roles in held.items()}
+    return {k: v for k, v in owned.items() if v}
 
 
 async def department_interface(graph: Graph, sides: InterfaceSides) -> Interface:
     """The responsibilities positions on both sides hold (any role; each side's holders
     listed) and the reporting lines crossing between the sides (either direction)."""
     n = CypherNames(graph)
-    shared_rows, line_rows = await asyncio.gather(
-        graph.read(
-            f"MATCH (da:{n.dept})<-[:{n.in_dept}]-(:{n.pos})-[:{n.has}]->(r:{n.resp})"
-            f"<-[:{n.has}]-(:{n.pos})-[:{n.in_dept}]->(db:{n.dept}) "
-            f"WHERE da.{n.id} IN $a AND db.{n.id} IN $b "
-            f"RETURN DISTINCT r.{n.rid} AS id ORDER BY id",
-            a=sides.a_ids, b=sides.b_ids),
+    held_a, held_b, line_rows = await asyncio.gather(
+        _side_holdings(graph, sides.a_ids), _side_holdings(graph, sides.b_ids),
         graph.read(
             f"MATCH (dp:{n.dept})<-[:{n.in_dept}]-(p:{n.pos})-[:{n.reports}]->(m:{n.pos})"
             f"-[:{n.in_dept}]->(dm:{n.dept}) "
@@ -435,18 +464,19 @@ async def department_interface(graph: Graph, sides: InterfaceSides) -> Interface
             "RETURN properties(p) AS p, properties(dp) AS dp, properties(m) AS m, "
             f"properties(dm) AS dm ORDER BY p.{n.pid}",
             a=sides.a_ids, b=sides.b_ids))
-    found = await holders(graph, [row["id"] for row in shared_rows])
+    shared_ids = sorted(set(held_a) & set(held_b))
+    found = await holders(graph, shared_ids)
     in_a, in_b = set(sides.a_ids), set(sides.b_ids)
     shared = []
-    for row in shared_rows:
-        record, held = found[row["id"]]
+    for key in shared_ids:
+        record, held = found[key]
         shared.append(InterfaceDuty(
             record,
             [h for h in held if h.department and h.department["id"] in in_a],
             [h for h in held if h.department and h.department["id"] in in_b]))
     lines = [ReportingLine(native_record(r["p"]), native_record(r["dp"]), native_record(r["m"]),
                            native_record(r["dm"])) for r in line_rows]
-    return Interface(sides, shared, lines)
+    return Interface(sides, shared, lines, _owned(held_a), _owned(held_b))
 
 
 # -- 5. RACI matrix ----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from graph.boundary import (
     OWNER_ROLES,
     CypherNames,
     Holder,
-    InterfaceSides,
+    Interface,
     department_scope,
     holders,
 )
@@ -81,6 +81,7 @@ class _Corpus:
     names: list[str]
     texts: list[str]
     row: dict[str, int]
+    name_codes: npt.NDArray[np.int64]  # equal names, equal codes
     index: TextIndex
 
 
@@ -108,12 +109,14 @@ async def _corpus(graph: Graph, verify: bool = False) -> _Corpus:
         cached = _corpora.get(graph)
         if cached is not None and cached.stamp == stamp and not verify:
             return cached
+        # one record holding a list: the driver's cost per record outweighs the query's
         rows = await graph.read(
-            f"MATCH (r:{n.resp}) RETURN r.{n.rid} AS id, r.name AS name, "
-            f"r.description AS description ORDER BY id")
-        ids = [str(r["id"]) for r in rows]
-        names = [str(r["name"]) for r in rows]
-        texts = [duty_text(str(r["name"]), r["description"]) for r in rows]
+            f"MATCH (r:{n.resp}) "
+            f"RETURN collect([r.{n.rid}, r.{n.name}, r.{n.description}]) AS duties")
+        duties = sorted(rows[0]["duties"] if rows else [], key=lambda d: str(d[0]))
+        ids = [str(k) for k, _, _ in duties]
+        names = [str(name) for _, name, _ in duties]
+        texts = [duty_text(str(name), description) for _, name, description in duties]
         digest = hashlib.sha256("\x1e".join(
             f"{k}\x1f{t}" for k, t in zip(ids, texts, strict=True)).encode()).hexdigest()
         if cached is not None and cached.digest == digest:
@@ -121,7 +124,7 @@ async def _corpus(graph: Graph, verify: bool = False) -> _Corpus:
         else:
             index = await asyncio.to_thread(TextIndex, texts)
         corpus = _Corpus(stamp, digest, ids, names, texts,
-                         {k: i for i, k in enumerate(ids)}, index)
+                         {k: i for i, k in enumerate(ids)}, _codes(names), index)
         _corpora[graph] = corpus
         return corpus
 
@@ -132,26 +135,29 @@ async def _owned_in(graph: Graph, depts: list[str]) -> list[str]:
     rows = await graph.read(
         f"MATCH (d:{n.dept})<-[:{n.in_dept}]-(:{n.pos})-[h:{n.has}]->(r:{n.resp}) "
         f"WHERE d.{n.id} IN $depts AND h.{n.raci} IN $owner_roles "
-        f"RETURN DISTINCT r.{n.rid} AS id", depts=depts, owner_roles=list(OWNER_ROLES))
-    return [str(r["id"]) for r in rows]
+        f"RETURN collect(DISTINCT r.{n.rid}) AS ids", depts=depts, owner_roles=list(OWNER_ROLES))
+    return [str(k) for k in rows[0]["ids"]] if rows else []
 
 
 async def _owners(graph: Graph, ids: Sequence[str] | None = None) -> dict[str, frozenset[str]]:
     """Responsibility id -> the ids of its owning positions (all of them, wherever they sit);
     of every owned responsibility when ``ids`` is None."""
     n = CypherNames(graph)
+    if ids is not None and not ids:
+        return {}
+    # one record holding a list: the driver's cost per record outweighs the query's
     if ids is None:
         rows = await graph.read(
-            f"MATCH (r:{n.resp})<-[h:{n.has}]-(p:{n.pos}) WHERE h.{n.raci} IN $owner_roles "
-            f"RETURN r.{n.rid} AS id, p.{n.pid} AS p", owner_roles=list(OWNER_ROLES))
+            f"MATCH (r:{n.resp})<-[h:{n.has}]-(p) WHERE h.{n.raci} IN $owner_roles "
+            f"RETURN collect([r.{n.rid}, p.{n.pid}]) AS owners", owner_roles=list(OWNER_ROLES))
     else:
         rows = await graph.read(
-            f"UNWIND $ids AS k MATCH (r:{n.resp} {{{n.rid}: k}})<-[h:{n.has}]-(p:{n.pos}) "
-            f"WHERE h.{n.raci} IN $owner_roles RETURN k AS id, p.{n.pid} AS p",
+            f"UNWIND $ids AS k MATCH (r:{n.resp} {{{n.rid}: k}})<-[h:{n.has}]-(p) "
+            f"WHERE h.{n.raci} IN $owner_roles RETURN collect([k, p.{n.pid}]) AS owners",
             ids=list(ids), owner_roles=list(OWNER_ROLES))
     found: dict[str, set[str]] = {}
-    for row in rows:
-        found.setdefault(str(row["id"]), set()).add(str(row["p"]))
+    for duty, position in rows[0]["owners"] if rows else ():
+        found.setdefault(str(duty), set()).add(str(position))
     return {k: frozenset(v) for k, v in found.items()}
 
 
@@ -161,11 +167,12 @@ def _codes(values: Iterable[object]) -> npt.NDArray[np.int64]:
     return np.array([seen.setdefault(v, len(seen)) for v in values], dtype=np.int64)
 
 
-def _find_pairs(corpus: _Corpus, owners: dict[str, frozenset[str]], left: list[str],
-                right: list[str] | None, threshold: float) -> Pairs:
+def _find_pairs(corpus: _Corpus, owners: dict[str, frozenset[str]], left: Iterable[str],
+                right: Iterable[str] | None, threshold: float) -> Pairs:
     """Pairs (as corpus rows) of a ``left`` duty with a ``right`` one (or two ``left`` ones),
-    at or above the threshold, differently named, with different owners; each unordered
-    pair once, best first, ties by row (= by id)."""
+    at or above the threshold, differently named, with different owners (``owners`` must
+    hold every left and right duty); each unordered pair once, best first, ties by row
+    (= by id)."""
     left_rows = np.array(sorted(corpus.row[k] for k in left if k in corpus.row), dtype=np.int64)
     right_rows = (None if right is None else
                   np.array(sorted(corpus.row[k] for k in right if k in corpus.row),
@@ -179,10 +186,11 @@ def _find_pairs(corpus: _Corpus, owners: dict[str, frozenset[str]], left: list[s
     a = left_rows[found.left]
     b = (left_rows if right_rows is None else right_rows)[found.right]
     pairs = Pairs(a, b, found.score)
-    names = _codes(corpus.names)
-    owner_sets = _codes(owners.get(k, frozenset()) for k in corpus.ids)
-    keep = (a != b) & (names[a] != names[b]) & (owner_sets[a] != owner_sets[b])
-    pairs = pairs.where(keep)
+    involved = np.unique(np.concatenate([a, b]))
+    owner_codes = np.full(len(corpus.ids), -1, dtype=np.int64)
+    owner_codes[involved] = _codes(owners[corpus.ids[i]] for i in involved.tolist())
+    names = corpus.name_codes
+    pairs = pairs.where((a != b) & (names[a] != names[b]) & (owner_codes[a] != owner_codes[b]))
     if right_rows is not None:  # a duty owned on both sides may pair twice: keep one
         key = np.minimum(pairs.left, pairs.right) * len(corpus.ids) + \
             np.maximum(pairs.left, pairs.right)
@@ -229,14 +237,20 @@ async def similar_responsibilities(graph: Graph, department: str | None = None,
     return await _page(graph, corpus, pairs, threshold, limit)
 
 
-async def similar_between(graph: Graph, sides: InterfaceSides,
+async def similar_between(graph: Graph, interface: Interface,
                           threshold: float = DEFAULT_THRESHOLD,
                           limit: int = DEFAULT_LIMIT) -> SimilarPage:
-    """Similar pairs of a duty owned on side ``a`` with one owned on side ``b`` of a
-    department interface (the ``a`` duty first)."""
+    """Similar pairs of a duty owned on side ``a`` of a department interface with one owned
+    on side ``b`` (the ``a`` duty first).
+
+    Two such duties can have the same owners only if both are owned on both sides (an owner
+    on side a of the one must own the other too, and so on), so full owner sets are read for
+    those few; for the others the owners on their side tell them apart.
+    """
     check_arguments(threshold, limit)
-    corpus, left, right = await asyncio.gather(
-        _corpus(graph), _owned_in(graph, sides.a_ids), _owned_in(graph, sides.b_ids))
-    owners = await _owners(graph, sorted(set(left) | set(right)))
+    left, right = interface.owned_a, interface.owned_b
+    both = sorted(set(left) & set(right))
+    corpus, full = await asyncio.gather(_corpus(graph), _owners(graph, both))
+    owners = {**left, **right, **full}
     pairs = _find_pairs(corpus, owners, left, right, threshold)
     return await _page(graph, corpus, pairs, threshold, limit)

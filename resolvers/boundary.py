@@ -92,7 +92,7 @@ class BoundaryQueries:
         similarity.check_arguments(threshold, limit)
         sides = await boundary.interface_sides(graph, str(a), str(b))
         found = await boundary.department_interface(graph, sides)
-        similar = await similarity.similar_between(graph, sides, threshold, limit)
+        similar = await similarity.similar_between(graph, found, threshold, limit)
         return DepartmentInterface.of(found, similar)
 
     @strawberry.field(description="Pairs of differently named responsibilities, owned by "
