@@ -11,7 +11,10 @@ thread and times, end to end (HTTP, GraphQL, driver, engine, JSON):
 * department interface of the first two departments below the top, with similar duties
   between them (goal: p50 under 200 ms);
 * similar responsibilities, org-wide (goal: under 10 s), the first run (which builds the
-  text index) reported on its own.
+  text index) reported on its own;
+
+and, without a goal, the RACI matrix of the first department, spans, layers, department
+shapes and headcount status, org-wide.
 """
 
 from __future__ import annotations
@@ -45,6 +48,14 @@ INTERFACE = f"""query($a: ID!, $b: ID!) {{ departmentInterface(a: $a, b: $b) {{
     similar {{ {PAIRS} }}
     reportingLines {{ position {{ id }} reportsTo {{ id }} }} }} }}"""
 SIMILAR = f"{{ similarResponsibilities {{ {PAIRS} }} }}"
+RACI = """query($d: ID!) { raciMatrix(department: $d) { columns { position { id title }
+    department { name } inScope } rows { responsibility { id name } cells { column roles } } } }"""
+SPANS = "{ positionSpans { position { id title } span directReports { id } overLimit } }"
+LAYERS = "{ positionLayers { position { id title } layer chain { id } overLimit } }"
+SHAPES = """{ departmentShapes { department { id name } layers widestSpan
+    widestPositions { id } tooDeep tooWide } }"""
+HEADCOUNT = """{ headcountStatus { overflow { position { id } headcount incumbents }
+    vacancies { position { id } headcount incumbents difference } } }"""
 
 
 def main() -> int:
@@ -95,6 +106,13 @@ def main() -> int:
                 ("department interface             ", lambda: ask(INTERFACE, a=a, b=b),
                  args.repeat),
                 ("similar responsibilities, org-wide", lambda: ask(SIMILAR),
+                 args.similar_repeat),
+                ("RACI matrix of a department       ", lambda: ask(RACI, d=a),
+                 args.similar_repeat),
+                ("spans of control, org-wide        ", lambda: ask(SPANS), args.similar_repeat),
+                ("management layers, org-wide       ", lambda: ask(LAYERS), args.similar_repeat),
+                ("department shapes, org-wide       ", lambda: ask(SHAPES), args.similar_repeat),
+                ("headcount status, org-wide        ", lambda: ask(HEADCOUNT),
                  args.similar_repeat)]:
             print(f"{name} {describe(timed(run, repeat, warmup=2))}", flush=True)
     return 0

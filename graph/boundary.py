@@ -171,7 +171,7 @@ class RaciColumn:
 @dataclass(frozen=True)
 class RaciRow:
     responsibility: Record
-    cells: list[list[str]]  # per column, the roles held (RACI order), [] for none
+    cells: dict[int, list[str]]  # column index -> the roles held there (RACI order)
 
 
 @dataclass(frozen=True)
@@ -530,12 +530,10 @@ async def raci_matrix(graph: Graph, department: str | None = None,
     matrix_rows = []
     for key in sorted(found):
         record, held = found[key]
-        cells: list[list[str]] = [[] for _ in ordered]
-        for h in held:
-            cells[index[h.position["id"]]].append(h.raci)
-        for cell in cells:
-            cell.sort(key=_raci_key)
-        matrix_rows.append(RaciRow(record, cells))
+        cells: dict[int, list[str]] = {}
+        for h in held:  # sorted by role already
+            cells.setdefault(index[h.position["id"]], []).append(h.raci)
+        matrix_rows.append(RaciRow(record, dict(sorted(cells.items()))))
     return RaciMatrix(dept_record, process, ordered, matrix_rows)
 
 
@@ -562,7 +560,8 @@ async def position_spans(graph: Graph, department: str | None = None) -> list[Po
 
 async def position_layers(graph: Graph, department: str | None = None) -> list[PositionLayer]:
     """Every position (of the department's subtree) with its layer and its reporting chain
-    from the top; deepest first (ties by id)."""
+    from the top; deepest first (ties by id). (One record holding a list: the driver's cost
+    per record outweighs the query's.)"""
     n = CypherNames(graph)
     depts = await department_scope(graph, department)
     scope = "" if depts is None else f"WHERE d.{n.id} IN $depts "
@@ -570,11 +569,12 @@ async def position_layers(graph: Graph, department: str | None = None) -> list[P
         f"MATCH path = (p:{n.pos})-[:{n.reports}*0..]->(top:{n.pos}) "
         f"WHERE NOT EXISTS {{ MATCH (top)-[:{n.reports}]->(:{n.pos}) }} "
         f"OPTIONAL MATCH (p)-[:{n.in_dept}]->(d:{n.dept}) WITH p, d, path {scope}"
-        "RETURN properties(p) AS p, properties(d) AS d, "
-        "[x IN nodes(path) | properties(x)] AS chain "
-        f"ORDER BY length(path) DESC, p.{n.pid}", depts=depts)
-    return [PositionLayer(native_record(r["p"]), _record(r["d"]),
-                          [native_record(x) for x in reversed(r["chain"])]) for r in rows]
+        "RETURN collect([properties(p), properties(d), "
+        "[x IN nodes(path) | properties(x)]]) AS layers", depts=depts)
+    layers = [PositionLayer(native_record(p), _record(d),
+                            [native_record(x) for x in reversed(chain)])
+              for p, d, chain in (rows[0]["layers"] if rows else [])]
+    return sorted(layers, key=lambda x: (-x.layer, str(x.position["id"])))
 
 
 async def department_shapes(graph: Graph, department: str | None = None) -> list[DepartmentShape]:

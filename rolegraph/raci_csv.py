@@ -23,10 +23,11 @@ def render(matrix: RaciMatrix) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*FIXED_COLUMNS, *(column_title(c.position, c.department)
                                        for c in matrix.columns)])
+    width = len(matrix.columns)
     for row in matrix.rows:
         r = row.responsibility
         writer.writerow([r["id"], r["name"], r.get("process") or "",
-                         *("/".join(cell) for cell in row.cells)])
+                         *("/".join(row.cells.get(i, ())) for i in range(width))])
     return out.getvalue()
 
 

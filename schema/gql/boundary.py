@@ -234,11 +234,18 @@ class RaciColumn:
         description="in the department asked for (false: elsewhere, holding a role in a row)")
 
 
+@strawberry.type(description="A filled cell of the RACI matrix")
+class RaciCell:
+    column: int = strawberry.field(description="index into the matrix's columns (from 0)")
+    roles: list[Raci] = strawberry.field(description="the roles held, in RACI order")
+
+
 @strawberry.type(description="A row of the RACI matrix")
 class RaciRow:
     responsibility: Responsibility
-    cells: list[list[Raci]] = strawberry.field(
-        description="one cell per column, in column order: the roles held ([] for none)")
+    cells: list[RaciCell] = strawberry.field(
+        description="the filled cells, by column (empty cells are left out: a large "
+                    "department's matrix is mostly empty)")
 
 
 @strawberry.type(description="Responsibilities × positions, the RACI roles in the cells")
@@ -255,7 +262,8 @@ class RaciMatrix:
                                        department=_department(c.department),
                                        in_scope=c.in_scope) for c in m.columns],
                    rows=[RaciRow(responsibility=Responsibility.of(r.responsibility),
-                                 cells=[[Raci(x) for x in cell] for cell in r.cells])
+                                 cells=[RaciCell(column=i, roles=[Raci(x) for x in cell])
+                                        for i, cell in r.cells.items()])
                          for r in m.rows])
 
 
