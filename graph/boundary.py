@@ -303,19 +303,19 @@ async def holders(graph: Graph, ids: Sequence[str],
         return {}
     n = CypherNames(graph)
     role_filter = f"WHERE h.{n.raci} IN $roles " if roles is not None else ""
+    # one record holding a list: the driver's cost per record outweighs the query's
     rows = await graph.read(
         f"UNWIND $ids AS k MATCH (r:{n.resp} {{{n.rid}: k}}) "
         f"OPTIONAL MATCH (r)<-[h:{n.has}]-(p:{n.pos}) {role_filter}"
         f"OPTIONAL MATCH (p)-[:{n.in_dept}]->(d:{n.dept}) "
-        f"RETURN k, properties(r) AS r, properties(p) AS p, properties(d) AS d, h.{n.raci} AS raci",
+        f"WITH k, r, collect([properties(p), properties(d), h.{n.raci}]) AS held "
+        "RETURN collect([k, properties(r), held]) AS duties",
         ids=list(ids), roles=list(roles or ()))
     found: dict[str, tuple[Record, list[Holder]]] = {}
-    for row in rows:
-        entry = found.setdefault(row["k"], (native_record(row["r"]), []))
-        if row["p"] is not None:
-            entry[1].append(Holder(native_record(row["p"]), _record(row["d"]), row["raci"]))
-    for _, found_holders in found.values():
-        found_holders.sort(key=lambda h: (_raci_key(h.raci), h.position["id"]))
+    for key, record, held in rows[0]["duties"] if rows else ():
+        found[key] = (native_record(record), sorted(
+            (Holder(native_record(p), _record(d), raci) for p, d, raci in held if p is not None),
+            key=lambda h: (_raci_key(h.raci), h.position["id"])))
     return found
 
 

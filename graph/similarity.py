@@ -227,10 +227,12 @@ async def similar_responsibilities(graph: Graph, department: str | None = None,
     corpus, owners = await asyncio.gather(_corpus(graph, verify=depts is None),
                                           _owners(graph))
     owned = sorted(owners)
+    # the sparse products take a while on a large organisation: off the event loop
     if depts is None:
-        pairs = _find_pairs(corpus, owners, owned, None, threshold)
+        pairs = await asyncio.to_thread(_find_pairs, corpus, owners, owned, None, threshold)
     else:
-        pairs = _find_pairs(corpus, owners, await _owned_in(graph, depts), owned, threshold)
+        pairs = await asyncio.to_thread(_find_pairs, corpus, owners,
+                                        await _owned_in(graph, depts), owned, threshold)
         lo, hi = np.minimum(pairs.left, pairs.right), np.maximum(pairs.left, pairs.right)
         order = np.lexsort((hi, lo, -pairs.score))
         pairs = Pairs(lo[order], hi[order], pairs.score[order])
@@ -252,5 +254,5 @@ async def similar_between(graph: Graph, interface: Interface,
     both = sorted(set(left) & set(right))
     corpus, full = await asyncio.gather(_corpus(graph), _owners(graph, both))
     owners = {**left, **right, **full}
-    pairs = _find_pairs(corpus, owners, left, right, threshold)
+    pairs = await asyncio.to_thread(_find_pairs, corpus, owners, left, right, threshold)
     return await _page(graph, corpus, pairs, threshold, limit)

@@ -601,3 +601,13 @@ def test_shared_and_gaps_follow_edits(own_server: LiveServer) -> None:
     r0086 = next(i for i in shared["items"] if i["responsibility"]["id"] == "R0086")
     assert (r0086["ownerCount"], r0086["crossDepartment"]) == (3, True)
     assert [d["id"] for d in r0086["departments"]] == ["D04", "D10"]
+    data(c, """mutation { createResponsibility(input: {id: "R9001", name: "档案室钥匙保管"})
+        { id } }""")
+    orphan = {"responsibility": {"id": "R9001"}, "accountableCount": 0, "responsibleCount": 0,
+              "holders": []}
+    gaps = data(c, GAPS)["accountabilityGaps"]
+    assert (gaps["noAccountable"], gaps["noResponsible"]) == ([orphan], [
+        {"responsibility": {"id": "R0038"}, "accountableCount": 1, "responsibleCount": 0,
+         "holders": gaps["noResponsible"][0]["holders"]}, orphan])
+    by_department = data(c, GAPS, department="D01")["accountabilityGaps"]
+    assert by_department["noAccountable"] == []  # nobody in the organisation holds it
