@@ -60,8 +60,7 @@ class Graph:
     """The shared async driver plus the database name and the ontology.
 
     ``queries`` counts every query sent, so tests and benchmarks can check how many a request
-    costs; ``writes`` counts the write transactions committed through this handle, so caches
-    of derived data (the duty text index of graph/similarity.py) know when to refresh.
+    costs.
     """
 
     def __init__(self, driver: AsyncDriver, database: str | None,
@@ -70,7 +69,6 @@ class Graph:
         self.database = database
         self.ontology = ontology or default_ontology()
         self.queries = 0
-        self.writes = 0
 
     @classmethod
     def connect(cls, conn: Connection, ontology: Ontology | None = None) -> Graph:
@@ -98,9 +96,7 @@ class Graph:
         for attempt in range(_CONSTRAINT_RETRIES):
             try:
                 async with self.driver.session(database=self.database) as session:
-                    result = await session.execute_write(work)
-                self.writes += 1
-                return result
+                    return await session.execute_write(work)
             except ConstraintError:
                 if attempt == _CONSTRAINT_RETRIES - 1:
                     raise

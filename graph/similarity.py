@@ -11,9 +11,11 @@ A pair is reported when
   positions holding two wordings of a duty is a matter of writing, not of boundaries).
 
 The text index of the organisation's responsibilities is built once and kept per process and
-database; it is rebuilt when the number of responsibilities changes or a write went through
-this process' :class:`Graph` (a renamed duty shows in the next answer). The org-wide query
-reads every text anyway and also rebuilds when any text differs from the indexed one.
+database. Each request reads the graph's change stamp (:mod:`graph.changes`, one small query):
+when a write since the index was built touched a responsibility, or the stamp cannot tell
+(an import, another epoch, more writes than its log holds), the texts are read again, and the
+vectors rebuilt if any text differs. So a duty renamed through the API, by this process or
+another serving the same graph, shows in the next answer.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from graph.boundary import (
     department_scope,
     holders,
 )
+from graph.changes import read_stamp
 from graph.db import Graph
 from graph.errors import InvalidInput
 from graph.repository import Record
@@ -75,7 +78,8 @@ class SimilarPage:
 class _Corpus:
     """Every responsibility's text, in id order, and their vectors."""
 
-    stamp: tuple[int, int]  # (writes through the Graph, number of responsibilities)
+    epoch: str | None  # the change stamp it was read at
+    version: int
     digest: str
     ids: list[str]
     names: list[str]
@@ -98,17 +102,17 @@ def check_arguments(threshold: float, limit: int) -> None:
                            field="limit")
 
 
-async def _corpus(graph: Graph, verify: bool = False) -> _Corpus:
-    """The organisation's text index, rebuilt when stale (see the module docstring); with
-    ``verify`` the texts are read and compared even when the stamp has not changed."""
+async def _corpus(graph: Graph) -> _Corpus:
+    """The organisation's text index, rebuilt when stale (see the module docstring)."""
     n = CypherNames(graph)
     lock = _locks.setdefault(graph, asyncio.Lock())
     async with lock:
-        count = await graph.read(f"MATCH (r:{n.resp}) RETURN count(r) AS n")
-        stamp = (graph.writes, int(count[0]["n"]))
+        stamp = await read_stamp(graph)
         cached = _corpora.get(graph)
-        if cached is not None and cached.stamp == stamp and not verify:
-            return cached
+        if cached is not None:
+            touched = stamp.changes_since(cached.epoch, cached.version)
+            if touched is not None and not any(c == "Responsibility" for c, _ in touched):
+                return cached
         # one record holding a list: the driver's cost per record outweighs the query's
         rows = await graph.read(
             f"MATCH (r:{n.resp}) "
@@ -123,7 +127,7 @@ async def _corpus(graph: Graph, verify: bool = False) -> _Corpus:
             index = cached.index
         else:
             index = await asyncio.to_thread(TextIndex, texts)
-        corpus = _Corpus(stamp, digest, ids, names, texts,
+        corpus = _Corpus(stamp.epoch, stamp.version, digest, ids, names, texts,
                          {k: i for i, k in enumerate(ids)}, _codes(names), index)
         _corpora[graph] = corpus
         return corpus
@@ -224,7 +228,7 @@ async def similar_responsibilities(graph: Graph, department: str | None = None,
     anywhere: that is where boundaries blur). The pair's duties are in id order."""
     check_arguments(threshold, limit)
     depts = await department_scope(graph, department)
-    corpus, owners = await asyncio.gather(_corpus(graph, verify=depts is None),
+    corpus, owners = await asyncio.gather(_corpus(graph),
                                           _owners(graph))
     owned = sorted(owners)
     # the sparse products take a while on a large organisation: off the event loop

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 from api_client import data, demo_rows, error
-from conftest import GraphHandle, LiveServer, LoopThread, new_database
+from conftest import GraphHandle, LiveServer, LoopThread, demo_copy, serving
 
 from graph.engine import EmbeddedEngine
-from rolegraph.demo import DEMO_DIR
 
 HOLDER = "raci position { id } department { id }"
 
@@ -560,30 +559,39 @@ def test_headcount_overflow_and_vacancies(demo_server: LiveServer) -> None:
 
 @pytest.fixture(scope="module")
 def own_demo(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[GraphHandle]:
-    handle = new_database(engine, loop_thread, prefix="bnd")
-    handle.import_dir(DEMO_DIR)
-    yield handle
-    handle.close()
+    with demo_copy(engine, loop_thread, "bnd") as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
 def own_server(own_demo: GraphHandle) -> Iterator[LiveServer]:
-    live = LiveServer(own_demo.connection)
-    yield live
-    live.close()
+    with serving(own_demo.connection) as live:
+        yield live
 
 
-def test_similar_responsibilities_follow_edits(own_server: LiveServer) -> None:
-    """The text index is cached per process; a responsibility renamed through the API shows
-    in the very next answer."""
+@pytest.fixture(scope="module")
+def other_server(own_demo: GraphHandle) -> Iterator[LiveServer]:
+    """A second app (another process, as far as caches go) over the same graph."""
+    with serving(own_demo.connection) as live:
+        yield live
+
+
+def test_similar_responsibilities_follow_edits(own_server: LiveServer,
+                                               other_server: LiveServer) -> None:
+    """The text index is cached per process; a responsibility renamed through the API, by
+    this app or another one serving the same graph, shows in the very next answer."""
     c = own_server.client
     assert _pair_ids(_similar(own_server)) == [("R0008", "R0045"), ("R0079", "R0087")]
+    assert _pair_ids(_similar(other_server)) == [("R0008", "R0045"), ("R0079", "R0087")]
     data(c, """mutation { updateResponsibility(id: "R0045", input: {name: "专利年费缴纳",
         description: "按期缴纳专利年费并登记缴费凭证"}) { id } }""")
     assert _pair_ids(_similar(own_server)) == [("R0079", "R0087")]
-    data(c, """mutation { updateResponsibility(id: "R0045", input: {name: "需求说明确认",
+    assert _pair_ids(_similar(other_server)) == [("R0079", "R0087")]
+    data(other_server.client, """mutation { updateResponsibility(id: "R0045", input: {
+        name: "需求说明确认",
         description: "分析客户需求并编写产品需求文档，明确产品功能范围、性能指标与验收标准"})
         { id } }""")
+    assert _pair_ids(_similar(other_server))[0] == ("R0008", "R0045")
     again = _similar(own_server)
     assert _pair_ids(again)[0] == ("R0008", "R0045")
     assert again["pairs"][0]["score"] > 0.85  # same description, names differ
