@@ -1,6 +1,6 @@
 """Benchmark: every shipped rule pack on the 50,000-employee organisation, embedded engine.
 
-    python -m bench.rules_50k [--employees 50000] [--seed 1] [--runs 2]
+    python -m bench.rules_50k [--employees 50000] [--seed 1] [--runs 2] [--data-dir DIR]
 
 Generates the organisation (rolegraph.generator), imports it into a fresh embedded engine, then
 runs all packs ``--runs`` times (the first run is cold), printing each rule's time and
@@ -16,18 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
+from bench.common import large_org
 from graph.compliance import run_rules
-from graph.constraints import ensure_schema
-from graph.db import Connection, Graph, graph_runtime
+from graph.db import Connection, Graph
 from graph.fit_model import load_counts
-from graph.importer import import_directory
-from graph.settings import Settings
-from rolegraph.generator import generate
 from rules.loader import load_rules
 from rules.params import resolve_parameters
 from rules.report import Report
@@ -40,28 +35,20 @@ def main() -> int:
     parser.add_argument("--employees", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="keep (or reuse) the engine's data here")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        org = Path(tmp) / "org"
-        started = time.perf_counter()
-        counts = generate(org, args.employees, args.seed)
-        print(f"generated {sum(counts.values()):,} rows in {time.perf_counter() - started:.1f} s")
-        settings = Settings(neo4j_uri=None, data_dir=Path(tmp) / "engine")
-        with graph_runtime(settings) as conn:
-            reports = asyncio.run(_bench(conn, org, args.runs))
+    with large_org(args.employees, args.seed, args.data_dir) as conn:
+        reports = asyncio.run(_bench(conn, args.runs))
     for n, (report, full_loads) in enumerate(reports, 1):
         print(f"\nrun {n} ({'cold' if n == 1 else 'warm'}):")
         _print(report, full_loads)
     return 0
 
 
-async def _bench(conn: Connection, org: Path, runs: int) -> list[tuple[Report, int]]:
+async def _bench(conn: Connection, runs: int) -> list[tuple[Report, int]]:
     graph = Graph.connect(conn)
     try:
-        await ensure_schema(graph)
-        imported = await import_directory(graph, org)
-        print(f"imported {imported.nodes:,} nodes and {imported.relationships:,} relationships "
-              f"in {imported.seconds:.1f} s")
         ruleset = load_rules()
         params = resolve_parameters(ruleset, today=REFERENCE_DAY)
         out = []
