@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from neo4j import AsyncManagedTransaction
 
@@ -22,6 +22,15 @@ from schema.ontology import Ontology, RelationshipSpec
 
 Record = dict[str, Any]
 Direction = Literal["out", "in"]
+
+
+class EdgeKind(NamedTuple):
+    """Relationships of one type seen from one end; ``current`` keeps only those without an
+    end date (a position held now, not one held before)."""
+
+    rel: str
+    direction: Direction
+    current: bool = False
 
 
 def native(value: Any) -> Any:
@@ -59,7 +68,7 @@ class Page:
     records: list[Record]
     total: int
     has_next: bool
-    edges: list[dict[tuple[str, Direction], list[Edge]]] = field(default_factory=list)
+    edges: list[dict[EdgeKind, list[Edge]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,36 +101,39 @@ class Repository:
         found = {row["k"]: native_record(row["p"]) for row in rows}
         return [found.get(k) for k in keys]
 
-    def _edge_pattern(self, rel_name: str, direction: Direction) -> tuple[str, str]:
-        """``-[r:T]->(m:Other)`` from ``n`` for one relationship seen from one end, and the
-        class at ``n``'s end."""
-        rel = self.o.rel(rel_name)
-        here, there = (rel.source, rel.target) if direction == "out" else (rel.target, rel.source)
-        rtype = self.o.rel_type(rel_name)
-        arrow = f"-[r:{rtype}]->" if direction == "out" else f"<-[r:{rtype}]-"
-        return f"{arrow}(m:{self.o.label(there)})", here
+    def _edge_pattern(self, kind: EdgeKind) -> tuple[str, str, str]:
+        """``-[r:T]->(m:Other)`` from ``n`` for one kind of relationship, the condition on
+        ``r`` (for current ones) and the class at ``n``'s end."""
+        rel = self.o.rel(kind.rel)
+        here, there = ((rel.source, rel.target) if kind.direction == "out"
+                       else (rel.target, rel.source))
+        rtype = self.o.rel_type(kind.rel)
+        arrow = f"-[r:{rtype}]->" if kind.direction == "out" else f"<-[r:{rtype}]-"
+        condition = f"r.{self.o.rel_prop(kind.rel, 'end_date')} IS NULL" if kind.current else ""
+        return f"{arrow}(m:{self.o.label(there)})", condition, here
 
-    def _edge_columns(self, wanted: Sequence[tuple[str, Direction]]) -> str:
-        """Pattern comprehensions returning, per wanted relationship, [props(r), props(m)]."""
+    def _edge_columns(self, wanted: Sequence[EdgeKind]) -> str:
+        """Pattern comprehensions returning, per wanted kind, [props(r), props(m)]."""
         columns = []
-        for i, (rel_name, direction) in enumerate(wanted):
-            pattern, _ = self._edge_pattern(rel_name, direction)
-            columns.append(f", [(n){pattern} | [properties(r), properties(m)]] AS e{i}")
+        for i, kind in enumerate(wanted):
+            pattern, condition, _ = self._edge_pattern(kind)
+            where = f" WHERE {condition}" if condition else ""
+            columns.append(f", [(n){pattern}{where} | [properties(r), properties(m)]] AS e{i}")
         return "".join(columns)
 
     @staticmethod
-    def _edges_of(row: dict[str, Any], wanted: Sequence[tuple[str, Direction]]
-                  ) -> dict[tuple[str, Direction], list[Edge]]:
+    def _edges_of(row: dict[str, Any], wanted: Sequence[EdgeKind]
+                  ) -> dict[EdgeKind, list[Edge]]:
         return {w: [Edge(native_record(r), native_record(m)) for r, m in row[f"e{i}"]]
                 for i, w in enumerate(wanted)}
 
-    async def edges(self, rel_name: str, direction: Direction,
-                    keys: Sequence[str]) -> list[list[Edge]]:
-        """For each key, the relationships of type ``rel_name`` leaving (``out``) or reaching
-        (``in``) that node, with the node at the other end; in key order."""
-        pattern, here = self._edge_pattern(rel_name, direction)
+    async def edges(self, kind: EdgeKind, keys: Sequence[str]) -> list[list[Edge]]:
+        """For each key, the relationships of one kind at that node, with the node at the
+        other end; in key order."""
+        pattern, condition, here = self._edge_pattern(kind)
+        where = f" WHERE {condition}" if condition else ""
         rows = await self.graph.read(
-            f"UNWIND $keys AS k MATCH {self._match(here)}{pattern} "
+            f"UNWIND $keys AS k MATCH {self._match(here)}{pattern}{where} "
             "RETURN k, properties(r) AS r, properties(m) AS m",
             keys=list(keys))
         grouped: dict[str, list[Edge]] = {k: [] for k in keys}
@@ -129,9 +141,8 @@ class Repository:
             grouped[row["k"]].append(Edge(native_record(row["r"]), native_record(row["m"])))
         return [grouped[k] for k in keys]
 
-    async def node_with_edges(self, class_name: str, key: str,
-                              wanted: Sequence[tuple[str, Direction]]
-                              ) -> tuple[Record | None, dict[tuple[str, Direction], list[Edge]]]:
+    async def node_with_edges(self, class_name: str, key: str, wanted: Sequence[EdgeKind]
+                              ) -> tuple[Record | None, dict[EdgeKind, list[Edge]]]:
         """One record and the relationships ``wanted``, in one query."""
         rows = await self.graph.read(
             f"MATCH {self._match(class_name, key_param='$k')} "
@@ -187,7 +198,7 @@ class Repository:
                        field="filter.department")
 
     async def page(self, class_name: str, q: ListQuery,
-                   wanted: Sequence[tuple[str, Direction]] = ()) -> Page:
+                   wanted: Sequence[EdgeKind] = ()) -> Page:
         """One window of a filtered, ordered list, with the total count of matches, and for
         each record the relationships ``wanted`` (fetched in the same query)."""
         spec = self.o.cls(class_name)

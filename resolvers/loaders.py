@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from graph.repository import Direction, Edge, Record, Repository
+from graph.repository import Edge, EdgeKind, Record, Repository
 
 
 class Loaders:
@@ -18,7 +18,7 @@ class Loaders:
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self._nodes: dict[str, DataLoader[str, Record | None]] = {}
-        self._edges: dict[tuple[str, Direction], DataLoader[str, list[Edge]]] = {}
+        self._edges: dict[EdgeKind, DataLoader[str, list[Edge]]] = {}
         self.department_employees: DataLoader[str, list[Record]] = DataLoader(
             load_fn=repo.department_employees)
 
@@ -32,12 +32,12 @@ class Loaders:
             loader = self._nodes[class_name] = DataLoader(load_fn=load)
         return loader
 
-    def edges(self, rel_name: str, direction: Direction) -> DataLoader[str, list[Edge]]:
-        """Relationships of one type leaving or reaching nodes, by the nodes' keys."""
-        loader = self._edges.get((rel_name, direction))
+    def edges(self, kind: EdgeKind) -> DataLoader[str, list[Edge]]:
+        """Relationships of one kind at nodes, by the nodes' keys."""
+        loader = self._edges.get(kind)
         if loader is None:
             async def load(keys: list[str]) -> list[list[Edge]]:
-                return await self.repo.edges(rel_name, direction, keys)
+                return await self.repo.edges(kind, keys)
 
-            loader = self._edges[(rel_name, direction)] = DataLoader(load_fn=load)
+            loader = self._edges[kind] = DataLoader(load_fn=load)
         return loader

@@ -13,7 +13,7 @@ import strawberry
 from strawberry.types.nodes import SelectedField
 
 from graph.errors import InvalidInput
-from graph.repository import Direction, Edge, ListQuery
+from graph.repository import Edge, EdgeKind, ListQuery
 from resolvers.context import Info
 from schema.gql.enums import SortDirection
 from schema.gql.inputs import ListFilter, OrderBy
@@ -92,22 +92,20 @@ def _subfields(field: Any, *path: str) -> list[Any]:
     return selections
 
 
-def wanted_edges(class_name: str, selections: list[Any]) -> list[tuple[str, Direction]]:
+def wanted_edges(class_name: str, selections: list[Any]) -> list[EdgeKind]:
     """The relationships a request selects on records of ``class_name`` (fragments are left
     to the DataLoaders)."""
     table = EDGE_FIELDS.get(class_name, {})
-    wanted: list[tuple[str, Direction]] = []
+    wanted: list[EdgeKind] = []
     for f in selections:
-        if isinstance(f, SelectedField) and f.name in table:
-            pair: Any = table[f.name]
-            if pair not in wanted:
-                wanted.append(pair)
+        if isinstance(f, SelectedField) and f.name in table and table[f.name] not in wanted:
+            wanted.append(table[f.name])
     return wanted
 
 
-def prime_edges(info: Info, key: str, edges: dict[tuple[str, Direction], list[Edge]]) -> None:
-    for (rel_name, direction), found in edges.items():
-        info.context.loaders.edges(rel_name, direction).prime(key, found)
+def prime_edges(info: Info, key: str, edges: dict[EdgeKind, list[Edge]]) -> None:
+    for kind, found in edges.items():
+        info.context.loaders.edges(kind).prime(key, found)
 
 
 def _by_id_field(class_name: str) -> Any:

@@ -214,3 +214,19 @@ def test_cursor_is_opaque_but_stable(demo_server: LiveServer) -> None:
     got = data(demo_server.client, "{ positions(first: 2) { edges { cursor } } }")
     cursors = [e["cursor"] for e in got["positions"]["edges"]]
     assert [base64.urlsafe_b64decode(c).decode() for c in cursors] == ["offset:0", "offset:1"]
+
+
+def test_incumbents_and_past_holders_side_by_side(demo_server: LiveServer) -> None:
+    """Incumbents come from current assignments only, past holders from all of them; asked
+    together in one page, each shows its own."""
+    past = next(r for r in demo_rows("employee_positions.csv") if r["end_date"])
+    got = data(demo_server.client, """{ positions(first: 100) { edges { node { id
+        incumbents { employee { id } } pastHolders { endDate employee { id } } vacancies
+        headcount } } } }""")["positions"]["edges"]
+    node = next(e["node"] for e in got if e["node"]["id"] == past["position_id"])
+    assert {i["employee"]["id"] for i in node["incumbents"]} == \
+        demo_current_holders({past["position_id"]})
+    assert {"endDate": past["end_date"], "employee": {"id": past["employee_id"]}} in \
+        node["pastHolders"]
+    assert all(h["endDate"] for h in node["pastHolders"])
+    assert node["vacancies"] == max(node["headcount"] - len(node["incumbents"]), 0)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 
-from graph.repository import Edge, Record
+from graph.repository import Direction, Edge, EdgeKind, Record
 from resolvers.context import Info
 from schema.gql.enums import (
     ContractType,
@@ -28,13 +28,13 @@ from schema.gql.enums import (
 T = TypeVar("T")
 
 
-def _related(info: Info, rel: str, direction: str, key: str,
-             build: Callable[[list[Edge]], T]) -> T:
+def _related(info: Info, rel: str, direction: Direction, key: str,
+             build: Callable[[list[Edge]], T], current: bool = False) -> T:
     """A relationship field's value: built at once when the request already holds the
     relationships (the root field primed the DataLoader), else after the DataLoader fetched
     them. Returning the value itself, not a coroutine, spares graphql-core an await per field,
     which is most of the cost of a long page."""
-    loader = info.context.loaders.edges(rel, direction)  # type: ignore[arg-type]
+    loader = info.context.loaders.edges(EdgeKind(rel, direction, current))
     future = loader.cache_map.get(key)
     if future is not None and future.done() and not future.cancelled() \
             and future.exception() is None:
@@ -162,7 +162,7 @@ class Position:
             return sorted((Assignment.of(e.props, Employee.of(e.node), self)
                            for e in edges if _current(e)), key=lambda a: a.employee.id)
 
-        return _related(info, "HOLDS_POSITION", "in", self.id, build)
+        return _related(info, "HOLDS_POSITION", "in", self.id, build, current=True)
 
     @strawberry.field(description="Everyone who held the position before (with end dates)")
     def past_holders(self, info: Info) -> list[Assignment]:
@@ -178,7 +178,7 @@ class Position:
         def build(edges: list[Edge]) -> int:
             return max(self.headcount - sum(1 for e in edges if _current(e)), 0)
 
-        return _related(info, "HOLDS_POSITION", "in", self.id, build)
+        return _related(info, "HOLDS_POSITION", "in", self.id, build, current=True)
 
     @strawberry.field(description="Employees nominated as successors")
     def nominations(self, info: Info) -> list[Nomination]:
@@ -501,29 +501,44 @@ NODE_TYPES: dict[str, Any] = {
 # fetch a record together with the relationships a request selects, in one query, and prime
 # the DataLoaders with them. A missing entry costs a query, never a wrong answer: a loader is
 # primed only with the relationships it would have loaded itself.
-EDGE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
-    "Department": {"parent": ("SUB_DEPARTMENT_OF", "out"),
-                   "children": ("SUB_DEPARTMENT_OF", "in"),
-                   "positions": ("IN_DEPARTMENT", "in")},
-    "Position": {"department": ("IN_DEPARTMENT", "out"), "reportsTo": ("REPORTS_TO", "out"),
-                 "directReports": ("REPORTS_TO", "in"),
-                 "responsibilities": ("HAS_RESPONSIBILITY", "out"),
-                 "requirements": ("REQUIRES_COMPETENCY", "out"),
-                 "requiredCertificates": ("REQUIRES_CERTIFICATE", "out"),
-                 "kpis": ("MEASURED_BY", "out"), "incumbents": ("HOLDS_POSITION", "in"),
-                 "pastHolders": ("HOLDS_POSITION", "in"), "vacancies": ("HOLDS_POSITION", "in"),
-                 "nominations": ("NOMINATED_SUCCESSOR", "in")},
-    "Responsibility": {"owners": ("HAS_RESPONSIBILITY", "in")},
-    "Competency": {"requiredBy": ("REQUIRES_COMPETENCY", "in"),
-                   "holders": ("HAS_COMPETENCY", "in")},
-    "Certificate": {"requiredBy": ("REQUIRES_CERTIFICATE", "in"),
-                    "holders": ("HAS_CERTIFICATE", "in")},
-    "Employee": {"currentPositions": ("HOLDS_POSITION", "out"),
-                 "pastPositions": ("HOLDS_POSITION", "out"),
-                 "competencies": ("HAS_COMPETENCY", "out"),
-                 "certificates": ("HAS_CERTIFICATE", "out"), "contracts": ("HAS_CONTRACT", "out"),
-                 "reviews": ("HAS_REVIEW", "out"), "nominations": ("NOMINATED_SUCCESSOR", "out")},
-    "KPI": {"positions": ("MEASURED_BY", "in")},
-    "Contract": {"employee": ("HAS_CONTRACT", "in")},
-    "PerformanceReview": {"employee": ("HAS_REVIEW", "in")},
+EDGE_FIELDS: dict[str, dict[str, EdgeKind]] = {
+    "Department": {
+        "parent": EdgeKind("SUB_DEPARTMENT_OF", "out"),
+        "children": EdgeKind("SUB_DEPARTMENT_OF", "in"),
+        "positions": EdgeKind("IN_DEPARTMENT", "in"),
+    },
+    "Position": {
+        "department": EdgeKind("IN_DEPARTMENT", "out"),
+        "reportsTo": EdgeKind("REPORTS_TO", "out"),
+        "directReports": EdgeKind("REPORTS_TO", "in"),
+        "responsibilities": EdgeKind("HAS_RESPONSIBILITY", "out"),
+        "requirements": EdgeKind("REQUIRES_COMPETENCY", "out"),
+        "requiredCertificates": EdgeKind("REQUIRES_CERTIFICATE", "out"),
+        "kpis": EdgeKind("MEASURED_BY", "out"),
+        "incumbents": EdgeKind("HOLDS_POSITION", "in", current=True),
+        "vacancies": EdgeKind("HOLDS_POSITION", "in", current=True),
+        "pastHolders": EdgeKind("HOLDS_POSITION", "in"),
+        "nominations": EdgeKind("NOMINATED_SUCCESSOR", "in"),
+    },
+    "Responsibility": {"owners": EdgeKind("HAS_RESPONSIBILITY", "in")},
+    "Competency": {
+        "requiredBy": EdgeKind("REQUIRES_COMPETENCY", "in"),
+        "holders": EdgeKind("HAS_COMPETENCY", "in"),
+    },
+    "Certificate": {
+        "requiredBy": EdgeKind("REQUIRES_CERTIFICATE", "in"),
+        "holders": EdgeKind("HAS_CERTIFICATE", "in"),
+    },
+    "Employee": {
+        "currentPositions": EdgeKind("HOLDS_POSITION", "out"),
+        "pastPositions": EdgeKind("HOLDS_POSITION", "out"),
+        "competencies": EdgeKind("HAS_COMPETENCY", "out"),
+        "certificates": EdgeKind("HAS_CERTIFICATE", "out"),
+        "contracts": EdgeKind("HAS_CONTRACT", "out"),
+        "reviews": EdgeKind("HAS_REVIEW", "out"),
+        "nominations": EdgeKind("NOMINATED_SUCCESSOR", "out"),
+    },
+    "KPI": {"positions": EdgeKind("MEASURED_BY", "in")},
+    "Contract": {"employee": EdgeKind("HAS_CONTRACT", "in")},
+    "PerformanceReview": {"employee": EdgeKind("HAS_REVIEW", "in")},
 }
