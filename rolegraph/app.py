@@ -50,7 +50,7 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
         finally:
             await graph.close()
 
-    @get("/health", sync_to_thread=False)
+    @get("/health")
     async def health(state: State) -> dict[str, Any]:
         """Whether the graph engine answers, and how many nodes of each class it holds."""
         graph: Graph = state.graph
