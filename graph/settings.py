@@ -29,7 +29,10 @@ class Settings(BaseSettings):
     )
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
-    neo4j_database: str = Field(default="rolegraph", description="database name on the server")
+    neo4j_database: str | None = Field(
+        default=None,
+        description="database name; unset = 'rolegraph' on the embedded engine, the server's "
+                    "default database with a URI")
     data_dir: Path = Field(
         default_factory=_default_data_dir,
         description="where the embedded engine keeps its data (kept across restarts)",
