@@ -151,20 +151,39 @@ class Repository:
             return None, {}
         return native_record(rows[0]["p"]), self._edges_of(rows[0], wanted)
 
-    async def department_employees(self, keys: Sequence[str]) -> list[list[Record]]:
-        """For each department, the current holders of positions in it or its sub-departments."""
+    def _department_people(self) -> str:
+        """From department ``root``: the current holders ``e`` of positions in it or below."""
         o = self.o
-        rows = await self.graph.read(
-            f"UNWIND $keys AS k MATCH {self._match('Department', 'root')}"
-            f"<-[:{o.rel_type('SUB_DEPARTMENT_OF')}*0..]-(:{o.label('Department')})"
-            f"<-[:{o.rel_type('IN_DEPARTMENT')}]-(:{o.label('Position')})"
-            f"<-[h:{o.rel_type('HOLDS_POSITION')}]-(e:{o.label('Employee')}) "
-            "WHERE h.end_date IS NULL "
-            "RETURN k, collect(DISTINCT properties(e)) AS people",
-            keys=list(keys))
-        found = {row["k"]: sorted((native_record(p) for p in row["people"]),
-                                  key=lambda r: str(r["id"])) for row in rows}
+        return (f"MATCH (root)<-[:{o.rel_type('SUB_DEPARTMENT_OF')}*0..]-(:{o.label('Department')})"
+                f"<-[:{o.rel_type('IN_DEPARTMENT')}]-(:{o.label('Position')})"
+                f"<-[h:{o.rel_type('HOLDS_POSITION')}]-(e:{o.label('Employee')}) "
+                "WHERE h.end_date IS NULL")
+
+    async def department_employees(self, keys: Sequence[tuple[str, int]]
+                                   ) -> list[list[Record]]:
+        """For each (department, limit): the first ``limit`` current holders (by id) of
+        positions in the department or its sub-departments."""
+        found: dict[tuple[str, int], list[Record]] = {}
+        for limit in sorted({limit for _, limit in keys}):
+            depts = sorted({d for d, lim in keys if lim == limit})
+            rows = await self.graph.read(
+                f"UNWIND $keys AS k MATCH {self._match('Department', 'root')} "
+                f"CALL {{ WITH root {self._department_people()} "
+                "WITH DISTINCT e ORDER BY e.id LIMIT $limit "
+                "RETURN collect(properties(e)) AS people } RETURN k, people",
+                keys=depts, limit=limit)
+            for row in rows:
+                found[(row["k"], limit)] = [native_record(p) for p in row["people"]]
         return [found.get(k, []) for k in keys]
+
+    async def department_employee_counts(self, keys: Sequence[str]) -> list[int]:
+        """For each department, how many people hold a position in it or below now."""
+        rows = await self.graph.read(
+            f"UNWIND $keys AS k MATCH {self._match('Department', 'root')} "
+            f"RETURN k, COUNT {{ {self._department_people()} RETURN DISTINCT e }} AS n",
+            keys=list(keys))
+        counts = {row["k"]: int(row["n"]) for row in rows}
+        return [counts.get(k, 0) for k in keys]
 
     async def department_subtree(self, key: str) -> list[str]:
         """The ids of a department and all departments below it."""

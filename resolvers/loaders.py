@@ -19,8 +19,10 @@ class Loaders:
         self.repo = repo
         self._nodes: dict[str, DataLoader[str, Record | None]] = {}
         self._edges: dict[EdgeKind, DataLoader[str, list[Edge]]] = {}
-        self.department_employees: DataLoader[str, list[Record]] = DataLoader(
+        self.department_employees: DataLoader[tuple[str, int], list[Record]] = DataLoader(
             load_fn=repo.department_employees)
+        self.department_employee_counts: DataLoader[str, int] = DataLoader(
+            load_fn=repo.department_employee_counts)
 
     def node(self, class_name: str) -> DataLoader[str, Record | None]:
         """Records of ``class_name`` by key."""

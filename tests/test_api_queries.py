@@ -91,14 +91,30 @@ def test_responsibility_owners_by_role(demo_server: LiveServer) -> None:
 
 def test_department_tree_positions_and_employees(demo_server: LiveServer) -> None:
     got = data(demo_server.client, """{ department(id: "D01") { parent { id }
-        children { id } positions { id } employees { id } } }""")["department"]
+        children { id } positions { id } employees(first: 1000) { id } employeeCount } }""")[
+        "department"]
     assert got["parent"] is None
     assert [c["id"] for c in got["children"]] == sorted(
         r["id"] for r in demo_rows("departments.csv") if r["parent_id"] == "D01")
     assert [p["id"] for p in got["positions"]] == sorted(
         r["id"] for r in demo_rows("positions.csv") if r["department_id"] == "D01")
     every_position = {r["id"] for r in demo_rows("positions.csv")}
-    assert {e["id"] for e in got["employees"]} == demo_current_holders(every_position)
+    everyone = demo_current_holders(every_position)
+    assert [e["id"] for e in got["employees"]] == sorted(everyone)
+    assert got["employeeCount"] == len(everyone)
+
+
+def test_department_employees_are_paged_and_bounded(demo_server: LiveServer) -> None:
+    got = data(demo_server.client, """{ a: department(id: "D01") { employees(first: 5) { id } }
+        b: department(id: "D06") { employees(first: 5) { id } employeeCount } }""")
+    everyone = sorted(demo_current_holders({r["id"] for r in demo_rows("positions.csv")}))
+    assert [e["id"] for e in got["a"]["employees"]] == everyone[:5]
+    in_d06 = sorted(demo_current_holders({r["id"] for r in demo_rows("positions.csv")
+                                          if r["department_id"] in demo_subtree("D06")}))
+    assert [e["id"] for e in got["b"]["employees"]] == in_d06[:5]
+    assert got["b"]["employeeCount"] == len(in_d06)
+    err = error(demo_server.client, '{ department(id: "D01") { employees(first: 5000) { id } } }')
+    assert err["extensions"] == {"code": "BAD_INPUT", "field": "first"}
 
 
 def test_employee_history_competencies_and_papers(demo_server: LiveServer) -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 
+from graph.errors import InvalidInput
 from graph.repository import Direction, Edge, EdgeKind, Record
 from resolvers.context import Info
 from schema.gql.enums import (
@@ -26,6 +27,7 @@ from schema.gql.enums import (
 )
 
 T = TypeVar("T")
+MAX_DEPARTMENT_EMPLOYEES = 1000
 
 
 def _related(info: Info, rel: str, direction: Direction, key: str,
@@ -81,10 +83,19 @@ class Department:
 
         return _related(info, "IN_DEPARTMENT", "in", self.id, build)
 
-    @strawberry.field(description="Current holders of positions here or in any sub-department")
-    async def employees(self, info: Info) -> list[Employee]:
-        records = await info.context.loaders.department_employees.load(self.id)
+    @strawberry.field(description="Current holders of positions here or in any sub-department, "
+                                  f"by id; first: 1-{MAX_DEPARTMENT_EMPLOYEES}")
+    async def employees(self, info: Info, first: int = 100) -> list[Employee]:
+        if not 1 <= first <= MAX_DEPARTMENT_EMPLOYEES:
+            raise InvalidInput(f"first must be between 1 and {MAX_DEPARTMENT_EMPLOYEES}, "
+                               f"not {first}", field="first")
+        records = await info.context.loaders.department_employees.load((self.id, first))
         return [Employee.of(r) for r in records]
+
+    @strawberry.field(description="How many people hold a position here or below now")
+    async def employee_count(self, info: Info) -> int:
+        count: int = await info.context.loaders.department_employee_counts.load(self.id)
+        return count
 
 
 @strawberry.type(description="岗位: a post in one department, reporting to another position")
