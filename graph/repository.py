@@ -399,7 +399,8 @@ class Repository:
         return await self.graph.write_tx(work)
 
     async def set_edge(self, rel_name: str, from_key: str, to_key: str, props: Record) -> Record:
-        """Create or update one relationship (identified by its ends and key properties)."""
+        """Create or update one relationship (identified by its ends and key properties);
+        returns the record at its ``from`` end, as the write left it."""
         rel = self.o.rel(rel_name)
         identity = ", ".join(f"{self.o.rel_prop(rel_name, k)}: $props.{k}" for k in rel.key)
         identity = f" {{{identity}}}" if identity else ""
@@ -410,7 +411,7 @@ class Repository:
                 tx, f"MATCH {self._match(rel.source, 'a', '$a')} "
                     f"MATCH {self._match(rel.target, 'b', '$b')} "
                     f"MERGE (a)-[r:{self.o.rel_type(rel_name)}{identity}]->(b) SET r += $props "
-                    "RETURN properties(r) AS p",
+                    "RETURN properties(a) AS p",
                 a=from_key, b=to_key, props=props)
             await record_change(self.graph, tx, [(rel.source, from_key), (rel.target, to_key)])
             return native_record(rows[0]["p"])

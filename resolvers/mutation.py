@@ -13,6 +13,7 @@ from typing import Any
 import strawberry
 
 from graph.errors import InvalidInput
+from graph.interchange import DERIVED_KEY_SEPARATOR
 from resolvers.context import Info
 from resolvers.query import FIELD_NAMES
 from schema.gql.inputs import edge_input, input_values, node_input
@@ -61,7 +62,8 @@ def _create_field(class_name: str) -> Any:
     async def resolve(info: Info, input: Any) -> Any:
         props, refs = _split(class_name, input_values(input))
         if spec.derived_key:  # e.g. a review's id is "<employee_id>/<period>"
-            props[spec.key] = "/".join(str(props.get(c) or refs.get(c)) for c in spec.derived_key)
+            props[spec.key] = DERIVED_KEY_SEPARATOR.join(
+                str(props.get(c) or refs.get(c)) for c in spec.derived_key)
         props = validate_props(class_name, props)
         if not spec.derived_key and not str(props[spec.key]).strip():
             raise InvalidInput("id: a value is required", field="id")
@@ -107,8 +109,7 @@ def _set_edge_field(rel_name: str, mutation: str) -> Any:
         values = input_values(input)
         from_key, to_key = str(values.pop(ends[0])), str(values.pop(ends[1]))
         props = validate_props(rel_name, values)
-        await info.context.repo.set_edge(rel_name, from_key, to_key, props)
-        record = (await info.context.repo.nodes(rel.source, [from_key]))[0]
+        record = await info.context.repo.set_edge(rel_name, from_key, to_key, props)
         return source_type.of(record)
 
     resolve.__annotations__.update(input=input_type, **{"return": source_type})

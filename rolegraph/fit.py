@@ -52,10 +52,6 @@ def round_one(raw: float) -> float:
     return float(np.floor(raw * 10.0 + 0.5 + 1e-9) / 10.0)
 
 
-def as_of_ordinal(as_of: date | None) -> int:
-    return (as_of or date.today()).toordinal()
-
-
 # -- the formula, three ways ---------------------------------------------------------------
 
 

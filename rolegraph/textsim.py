@@ -103,13 +103,6 @@ class TextIndex:
         self.matrix: Matrix = sp.csr_matrix(matrix)
         self._grams: npt.NDArray[Any] | None = None
 
-    def vectors(self, texts: Sequence[str]) -> Matrix:
-        """Vectors of other texts in this corpus' terms (n-grams it does not know are ignored,
-        so compare them with this corpus' own rows only when they are part of it)."""
-        if self.vectorizer is None:
-            return sp.csr_matrix((len(texts), 1))
-        return sp.csr_matrix(self.vectorizer.transform(texts))
-
     @property
     def grams(self) -> npt.NDArray[Any]:
         """The n-gram of each column."""

@@ -220,7 +220,6 @@ class _RuleState:
     """What the reader learns while reading one rule."""
 
     used: list[str] = field(default_factory=list)
-    counter: int = 0
 
 
 @dataclass(frozen=True)
