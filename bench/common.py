@@ -22,7 +22,7 @@ from graph.importer import import_directory
 from graph.settings import Settings
 from graph.stats import is_empty
 from rolegraph.app import create_app
-from rolegraph.generator import generate
+from samples.generator import generate
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from graph.importer import import_directory
 from graph.settings import Settings
 from graph.stats import is_empty
 from rolegraph.app import create_app
-from rolegraph.generator import generate
+from samples.generator import generate
 
 CANDIDATES = """query($p: ID!) { candidates(position: $p, first: 20) {
     employee { id name } score eligible gaps { competency { id } required actual } } }"""
@@ -120,12 +120,12 @@ async def _prepare(conn: Connection, employees: int, seed: int, scratch: Path) -
 async def _ids(conn: Connection) -> tuple[list[str], list[str], list[str]]:
     graph = Graph.connect(conn)
     try:
-        o = graph.ontology
-        pos, emp = o.label("Position"), o.label("Employee")
-        key = o.prop("Position", "is_key")
-        rows = await graph.read(f"MATCH (p:{pos}) RETURN collect(p.id) AS all, "
-                                f"collect(CASE WHEN p.{key} THEN p.id END) AS key")
-        people = await graph.read(f"MATCH (e:{emp}) RETURN collect(e.id) AS ids")
+        c = graph.cy
+        pid, is_key = c.key("Position"), c.prop("Position", "is_key")
+        rows = await graph.read(f"MATCH {c.node('p', 'Position')} RETURN collect(p.{pid}) AS all, "
+                                f"collect(CASE WHEN p.{is_key} THEN p.{pid} END) AS key")
+        people = await graph.read(f"MATCH {c.node('e', 'Employee')} "
+                                  f"RETURN collect(e.{c.key('Employee')}) AS ids")
         return sorted(rows[0]["all"]), sorted(rows[0]["key"]), sorted(people[0]["ids"])
     finally:
         await graph.close()

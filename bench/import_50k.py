@@ -19,8 +19,8 @@ from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
 from graph.importer import BATCH_SIZE, ImportReport, import_directory
 from graph.settings import Settings
-from rolegraph.generator import generate
 from rolegraph.progress import ProgressPrinter
+from samples.generator import generate
 
 
 def main() -> int:

@@ -2,7 +2,7 @@
 
     python -m bench.rules_50k [--employees 50000] [--seed 1] [--runs 2] [--data-dir DIR]
 
-Generates the organisation (rolegraph.generator), imports it into a fresh embedded engine, then
+Generates the organisation (samples.generator), imports it into a fresh embedded engine, then
 runs all packs ``--runs`` times (the first run is cold), printing each rule's time and
 violation count and the total. The reference day is the generator's, 2026-01-01.
 
@@ -20,12 +20,12 @@ from datetime import date
 from pathlib import Path
 
 from bench.common import large_org
-from graph.compliance import run_rules
 from graph.db import Connection, Graph
-from graph.fit_model import load_counts
+from graph.fit_loader import load_counts
 from rules.loader import load_rules
 from rules.params import resolve_parameters
 from rules.report import Report
+from rules.runner import run_rules
 
 REFERENCE_DAY = date(2026, 1, 1)
 

@@ -73,15 +73,14 @@ class Stamp:
 
 
 def _stamp_pattern(graph: Graph) -> str:
-    o = graph.ontology
-    return f"(s:{o.internal_label(STAMP)} {{{o.internal_prop(STAMP, 'id')}: $stamp}})"
+    cy = graph.cy
+    return f"(s:{cy.internal_label(STAMP)} {{{cy.internal_prop(STAMP, 'id')}: $stamp}})"
 
 
 async def record_change(graph: Graph, tx: AsyncManagedTransaction,
                         touched: Iterable[Touched] | None) -> None:
     """Bump the stamp inside the write transaction ``tx``; ``touched`` None = everything."""
-    o = graph.ontology
-    epoch, version, log = (o.internal_prop(STAMP, p) for p in ("epoch", "version", "log"))
+    epoch, version, log = (graph.cy.internal_prop(STAMP, p) for p in ("epoch", "version", "log"))
     entry = json.dumps(EVERYTHING if touched is None else sorted(set(touched)),
                        ensure_ascii=False)
     await graph.run_in(
@@ -93,8 +92,7 @@ async def record_change(graph: Graph, tx: AsyncManagedTransaction,
 
 async def read_stamp(graph: Graph) -> Stamp:
     """The current stamp (one read)."""
-    o = graph.ontology
-    epoch, version, log = (o.internal_prop(STAMP, p) for p in ("epoch", "version", "log"))
+    epoch, version, log = (graph.cy.internal_prop(STAMP, p) for p in ("epoch", "version", "log"))
     rows = await graph.read(
         f"OPTIONAL MATCH {_stamp_pattern(graph)} "
         f"RETURN s.{epoch} AS epoch, s.{version} AS version, s.{log} AS log", stamp=STAMP_KEY)

@@ -8,15 +8,17 @@ All statements are ``IF NOT EXISTS``: running it again changes nothing.
 
 from __future__ import annotations
 
+from graph.cypher import cypher_of
 from graph.db import Graph
 from schema.ontology import Ontology
 
 
 def schema_statements(ontology: Ontology) -> list[str]:
     """The Cypher statements that create the ontology's constraints and indexes."""
+    cy = cypher_of(ontology)
     statements: list[str] = []
     for spec in ontology.classes.values():
-        label, key = ontology.label(spec.name), ontology.prop(spec.name, spec.key)
+        label, key = cy.label(spec.name), cy.key(spec.name)
         statements.append(
             f"CREATE CONSTRAINT {spec.name.lower()}_{spec.key}_unique IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
@@ -24,11 +26,11 @@ def schema_statements(ontology: Ontology) -> list[str]:
         for prop in spec.indexes:
             statements.append(
                 f"CREATE INDEX {spec.name.lower()}_{prop} IF NOT EXISTS "
-                f"FOR (n:{label}) ON (n.{ontology.prop(spec.name, prop)})"
+                f"FOR (n:{label}) ON (n.{cy.prop(spec.name, prop)})"
             )
     for internal in ontology.internal.values():
-        label = ontology.internal_label(internal.name)
-        key = ontology.internal_prop(internal.name, internal.key)
+        label = cy.internal_label(internal.name)
+        key = cy.internal_prop(internal.name, internal.key)
         statements.append(
             f"CREATE CONSTRAINT {internal.name.lower()}_{internal.key}_unique IF NOT EXISTS "
             f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from graph.cypher import Cypher, cypher_of
 from graph.engine import EmbeddedEngine
 from graph.settings import Settings
 from schema.ontology import Ontology, default_ontology
@@ -57,7 +58,8 @@ def graph_runtime(settings: Settings) -> Iterator[Connection]:
 
 
 class Graph:
-    """The shared async driver plus the database name and the ontology.
+    """The shared async driver plus the database name, the ontology and its Cypher vocabulary
+    (``cy``, :mod:`graph.cypher`).
 
     ``queries`` counts every query sent, so tests and benchmarks can check how many a request
     costs.
@@ -68,6 +70,7 @@ class Graph:
         self.driver = driver
         self.database = database
         self.ontology = ontology or default_ontology()
+        self.cy: Cypher = cypher_of(self.ontology)
         self.queries = 0
 
     @classmethod

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.cypher import Cypher
 from graph.db import Graph
-from schema.ontology import ClassSpec, Ontology, RelationshipSpec
+from schema.ontology import ClassSpec, EdgeKind, RelationshipSpec
 from schema.values import format_text
 
 
@@ -23,13 +24,13 @@ async def export_directory(graph: Graph, directory: Path,
     written: dict[str, int] = {}
     o = graph.ontology
     for spec in o.classes.values():
-        rows = await graph.read(_class_query(o, spec))
+        rows = await graph.read(_class_query(graph.cy, spec))
         lines = [[_cell(spec, column, row) for column in spec.columns] for row in rows]
         written[spec.file] = _write(directory / spec.file, spec.columns, lines)
         if progress:
             progress(spec.file, written[spec.file])
     for rel in o.relationship_files():
-        rows = await graph.read(_rel_query(o, rel))
+        rows = await graph.read(_rel_query(graph.cy, rel))
         assert rel.imports.from_column and rel.imports.to_column
         columns = (rel.imports.from_column, rel.imports.to_column, *rel.properties)
         lines = sorted([row["from"], row["to"], *(format_text(row["p"].get(p))
@@ -40,27 +41,22 @@ async def export_directory(graph: Graph, directory: Path,
     return written
 
 
-def _class_query(o: Ontology, spec: ClassSpec) -> str:
-    label, key = o.label(spec.name), o.prop(spec.name, spec.key)
+def _class_query(cy: Cypher, spec: ClassSpec) -> str:
+    """Each record's properties and, per reference column, the key at its other end."""
     refs = []
-    for ref in o.reference_columns(spec.name):
-        rtype = o.rel_type(ref.name)
-        if ref.imports.reverse:
-            other = o.cls(ref.source)
-            pattern = f"(t:{o.label(other.name)})-[:{rtype}]->(n)"
-        else:
-            other = o.cls(ref.target)
-            pattern = f"(n)-[:{rtype}]->(t:{o.label(other.name)})"
-        key = o.prop(other.name, other.key)
-        refs.append(f"head([{pattern} | t.{key}]) AS `{ref.imports.column}`")
+    for ref in cy.o.reference_columns(spec.name):
+        kind = EdgeKind(ref.name, "in" if ref.imports.reverse else "out")
+        other = ref.ends(kind)[1]
+        refs.append(f"head([(n){cy.step(kind, '', 't')} | t.{cy.key(other)}]) "
+                    f"AS `{ref.imports.column}`")
     extra = "".join(f", {r}" for r in refs)
-    return f"MATCH (n:{label}) RETURN properties(n) AS p{extra} ORDER BY n.{key}"
+    return (f"MATCH {cy.node('n', spec.name)} RETURN properties(n) AS p{extra} "
+            f"ORDER BY n.{cy.key(spec.name)}")
 
 
-def _rel_query(o: Ontology, rel: RelationshipSpec) -> str:
-    src, dst = o.cls(rel.source), o.cls(rel.target)
-    return (f"MATCH (a:{o.label(src.name)})-[r:{o.rel_type(rel.name)}]->(b:{o.label(dst.name)}) "
-            f"RETURN a.{o.prop(src.name, src.key)} AS from, b.{o.prop(dst.name, dst.key)} AS to, "
+def _rel_query(cy: Cypher, rel: RelationshipSpec) -> str:
+    return (f"MATCH {cy.node('a', rel.source)}{cy.step(EdgeKind(rel.name, 'out'), 'r', 'b')} "
+            f"RETURN a.{cy.key(rel.source)} AS from, b.{cy.key(rel.target)} AS to, "
             "properties(r) AS p")
 
 

@@ -30,7 +30,6 @@ from graph.interchange import (
     RelBatch,
     read_directory,
 )
-from schema.ontology import Ontology
 
 BATCH_SIZE = 5000
 Progress = Callable[[str, int, int], None]
@@ -74,15 +73,14 @@ async def import_directory(graph: Graph, directory: Path, progress: Progress | N
 
 async def _unresolved_references(graph: Graph, parsed: ParsedDirectory) -> list[Problem]:
     problems: list[Problem] = []
-    ontology = graph.ontology
+    cy = graph.cy
     for class_name, refs in parsed.unresolved.items():
-        spec = ontology.cls(class_name)
         found: set[str] = set()
         keys = sorted(refs)
         for start in range(0, len(keys), BATCH_SIZE):
             rows = await graph.read(
-                f"UNWIND $keys AS k MATCH (n:{ontology.label(class_name)} "
-                f"{{{ontology.prop(class_name, spec.key)}: k}}) RETURN n.{spec.key} AS k",
+                f"UNWIND $keys AS k MATCH {cy.node('n', class_name, 'k')} "
+                f"RETURN n.{cy.key(class_name)} AS k",
                 keys=keys[start:start + BATCH_SIZE])
             found.update(str(r["k"]) for r in rows)
         for key in keys:
@@ -101,7 +99,7 @@ class _Writer:
                  batch_size: int) -> None:
         self.batch_size = batch_size
         self.graph = graph
-        self.ontology: Ontology = graph.ontology
+        self.cy = graph.cy
         self.parsed = parsed
         self.progress = progress
 
@@ -126,12 +124,13 @@ class _Writer:
         spec = batch.spec
         if not batch.rows:
             return
-        label, key = self.ontology.label(spec.name), self.ontology.prop(spec.name, spec.key)
-        if await self._exists(tx, f"(n:{label})"):
-            query = f"UNWIND $rows AS row MERGE (n:{label} {{{key}: row.key}}) SET n += row.props"
+        cy = self.cy
+        if await self._exists(tx, cy.node("n", spec.name)):
+            query = (f"UNWIND $rows AS row MERGE {cy.node('n', spec.name, 'row.key')} "
+                     "SET n += row.props")
             rows = batch.rows
         else:
-            query = f"UNWIND $rows AS row CREATE (n:{label}) SET n = row.props"
+            query = f"UNWIND $rows AS row CREATE {cy.node('n', spec.name)} SET n = row.props"
             rows = [{"props": _without_nulls(r["props"])} for r in batch.rows]
         await self._batched(tx, spec.file, query, rows)
 
@@ -139,18 +138,16 @@ class _Writer:
         rel = batch.spec
         if not batch.rows:
             return
-        o = self.ontology
-        src, dst = o.cls(rel.source), o.cls(rel.target)
-        a = f"(a:{o.label(rel.source)} {{{o.prop(rel.source, src.key)}: row.from}})"
-        b = f"(b:{o.label(rel.target)} {{{o.prop(rel.target, dst.key)}: row.to}})"
-        rtype = o.rel_type(rel.name)
+        cy = self.cy
+        a, b = cy.node("a", rel.source, "row.from"), cy.node("b", rel.target, "row.to")
+        rtype = cy.rel(rel.name)
         what = f"{rel.imports.file} ({rel.name})"
         existing = await self._exists(tx, f"()-[:{rtype}]->()")
         if existing and batch.replace:
             await self._batched(tx, what, self._replace_query(batch), batch.rows)
         rows = [r for r in batch.rows if r["to"] is not None]
         if existing:
-            key = ", ".join(f"{o.rel_prop(rel.name, k)}: row.key.{k}" for k in rel.key)
+            key = ", ".join(f"{cy.rel_prop(rel.name, k)}: row.key.{k}" for k in rel.key)
             identity = f" {{{key}}}" if key else ""
             query = (f"UNWIND $rows AS row MATCH {a} MATCH {b} "
                      f"MERGE (a)-[r:{rtype}{identity}]->(b) SET r += row.props")
@@ -163,20 +160,17 @@ class _Writer:
 
     def _replace_query(self, batch: RelBatch) -> str:
         """Delete the relationship a reference column replaces (its old target or source)."""
-        o, rel = self.ontology, batch.spec
-        rtype = o.rel_type(rel.name)
+        cy, rel = self.cy, batch.spec
+        rtype = cy.rel(rel.name)
         if rel.imports.reverse:  # e.g. a contract moved to another employee
             owned, owned_key = rel.target, "row.to"
             pattern = f"(x)-[old:{rtype}]->(n)"
-            other_key = f"x.{o.prop(rel.source, o.cls(rel.source).key)}"
-            cond = f"{other_key} <> row.from"
+            cond = f"x.{cy.key(rel.source)} <> row.from"
         else:  # e.g. a position moved to another department
             owned, owned_key = rel.source, "row.from"
             pattern = f"(n)-[old:{rtype}]->(x)"
-            other_key = f"x.{o.prop(rel.target, o.cls(rel.target).key)}"
-            cond = f"(row.to IS NULL OR {other_key} <> row.to)"
-        key = o.prop(owned, o.cls(owned).key)
-        return (f"UNWIND $rows AS row MATCH (n:{o.label(owned)} {{{key}: {owned_key}}}) "
+            cond = f"(row.to IS NULL OR x.{cy.key(rel.target)} <> row.to)"
+        return (f"UNWIND $rows AS row MATCH {cy.node('n', owned, owned_key)} "
                 f"MATCH {pattern} WHERE {cond} DELETE old")
 
 

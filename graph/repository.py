@@ -11,26 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from domain.errors import Conflict, NotFound
+from domain.records import Edge, Record
 from graph.changes import Touched, record_change
 from graph.db import Graph
-from graph.errors import Conflict, NotFound
-from schema.ontology import Ontology, RelationshipSpec
-
-Record = dict[str, Any]
-Direction = Literal["out", "in"]
-
-
-class EdgeKind(NamedTuple):
-    """Relationships of one type seen from one end; ``current`` keeps only those without an
-    end date (a position held now, not one held before)."""
-
-    rel: str
-    direction: Direction
-    current: bool = False
+from schema.ontology import EdgeKind, Ontology, RelationshipSpec
 
 
 def native(value: Any) -> Any:
@@ -41,14 +30,6 @@ def native(value: Any) -> Any:
 
 def native_record(props: dict[str, Any]) -> Record:
     return {k: native(v) for k, v in props.items()}
-
-
-@dataclass(frozen=True)
-class Edge:
-    """A relationship seen from one end: its properties and the node at the other end."""
-
-    props: Record
-    node: Record
 
 
 @dataclass(frozen=True)
@@ -85,13 +66,12 @@ class Repository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.o: Ontology = graph.ontology
+        self.cy = graph.cy
 
     # -- reads ---------------------------------------------------------------------------------
 
     def _match(self, class_name: str, var: str = "n", key_param: str = "k") -> str:
-        spec = self.o.cls(class_name)
-        key = self.o.prop(class_name, spec.key)
-        return f"({var}:{self.o.label(class_name)} {{{key}: {key_param}}})"
+        return self.cy.node(var, class_name, key_param)
 
     async def nodes(self, class_name: str, keys: Sequence[str]) -> list[Record | None]:
         """The records with these keys, in key order (None where there is none)."""
@@ -104,13 +84,8 @@ class Repository:
     def _edge_pattern(self, kind: EdgeKind) -> tuple[str, str, str]:
         """``-[r:T]->(m:Other)`` from ``n`` for one kind of relationship, the condition on
         ``r`` (for current ones) and the class at ``n``'s end."""
-        rel = self.o.rel(kind.rel)
-        here, there = ((rel.source, rel.target) if kind.direction == "out"
-                       else (rel.target, rel.source))
-        rtype = self.o.rel_type(kind.rel)
-        arrow = f"-[r:{rtype}]->" if kind.direction == "out" else f"<-[r:{rtype}]-"
-        condition = f"r.{self.o.rel_prop(kind.rel, 'end_date')} IS NULL" if kind.current else ""
-        return f"{arrow}(m:{self.o.label(there)})", condition, here
+        pattern, condition = self.cy.edge(kind, "r", "m")
+        return pattern, condition or "", self.o.rel(kind.rel).ends(kind)[0]
 
     def _edge_columns(self, wanted: Sequence[EdgeKind]) -> str:
         """Pattern comprehensions returning, per wanted kind, [props(r), props(m)]."""
@@ -152,24 +127,24 @@ class Repository:
         return native_record(rows[0]["p"]), self._edges_of(rows[0], wanted)
 
     def _department_people(self) -> str:
-        """From department ``root``: the current holders ``e`` of positions in it or below."""
-        o = self.o
-        return (f"MATCH (root)<-[:{o.rel_type('SUB_DEPARTMENT_OF')}*0..]-(:{o.label('Department')})"
-                f"<-[:{o.rel_type('IN_DEPARTMENT')}]-(:{o.label('Position')})"
-                f"<-[h:{o.rel_type('HOLDS_POSITION')}]-(e:{o.label('Employee')}) "
-                "WHERE h.end_date IS NULL")
+        """From department ``root``: the people ``e`` belonging to it or a department below."""
+        cy = self.cy
+        pattern, conditions = cy.members("Employee", "d", "e")
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        return f"MATCH {cy.subtree('root', 'd')} MATCH {pattern}{where}"
 
     async def department_employees(self, keys: Sequence[tuple[str, int]]
                                    ) -> list[list[Record]]:
         """For each (department, limit): the first ``limit`` current holders (by id) of
         positions in the department or its sub-departments."""
+        key = self.cy.key("Employee")
         found: dict[tuple[str, int], list[Record]] = {}
         for limit in sorted({limit for _, limit in keys}):
             depts = sorted({d for d, lim in keys if lim == limit})
             rows = await self.graph.read(
-                f"UNWIND $keys AS k MATCH {self._match('Department', 'root')} "
+                f"UNWIND $keys AS k MATCH {self._match(self.o.department_class, 'root')} "
                 f"CALL {{ WITH root {self._department_people()} "
-                "WITH DISTINCT e ORDER BY e.id LIMIT $limit "
+                f"WITH DISTINCT e ORDER BY e.{key} LIMIT $limit "
                 "RETURN collect(properties(e)) AS people } RETURN k, people",
                 keys=depts, limit=limit)
             for row in rows:
@@ -179,7 +154,7 @@ class Repository:
     async def department_employee_counts(self, keys: Sequence[str]) -> list[int]:
         """For each department, how many people hold a position in it or below now."""
         rows = await self.graph.read(
-            f"UNWIND $keys AS k MATCH {self._match('Department', 'root')} "
+            f"UNWIND $keys AS k MATCH {self._match(self.o.department_class, 'root')} "
             f"RETURN k, COUNT {{ {self._department_people()} RETURN DISTINCT e }} AS n",
             keys=list(keys))
         counts = {row["k"]: int(row["n"]) for row in rows}
@@ -187,34 +162,22 @@ class Repository:
 
     async def department_subtree(self, key: str) -> list[str]:
         """The ids of a department and all departments below it."""
-        o = self.o
+        dept = self.o.department_class
         rows = await self.graph.read(
-            f"MATCH {self._match('Department', 'root', '$k')}"
-            f"<-[:{o.rel_type('SUB_DEPARTMENT_OF')}*0..]-(d:{o.label('Department')}) "
-            "RETURN collect(DISTINCT d.id) AS ids", k=key)
+            f"MATCH {self._match(dept, 'root', '$k')} MATCH {self.cy.subtree('root', 'd')} "
+            f"RETURN collect(DISTINCT d.{self.cy.key(dept)}) AS ids", k=key)
         ids: list[str] = rows[0]["ids"] if rows else []
         if not ids:
-            raise NotFound(f"no Department with id {key!r}", field="department")
+            raise NotFound(f"no {dept} with id {key!r}", field="department")
         return ids
 
     def _in_departments(self, class_name: str) -> str:
         """A predicate: the record ``n`` belongs to one of the departments ``$depts``."""
-        o = self.o
-        dept = f"(d:{o.label('Department')})"
-        in_dept = f"-[:{o.rel_type('IN_DEPARTMENT')}]->{dept}"
-        if class_name == "Department":
-            return "n.id IN $depts"
-        if class_name == "Position":
-            return f"EXISTS {{ MATCH (n){in_dept} WHERE d.id IN $depts }}"
-        if class_name == "Employee":
-            return (f"EXISTS {{ MATCH (n)-[h:{o.rel_type('HOLDS_POSITION')}]->"
-                    f"(:{o.label('Position')}){in_dept} "
-                    "WHERE h.end_date IS NULL AND d.id IN $depts }")
-        if class_name == "Responsibility":
-            return (f"EXISTS {{ MATCH (n)<-[:{o.rel_type('HAS_RESPONSIBILITY')}]-"
-                    f"(:{o.label('Position')}){in_dept} WHERE d.id IN $depts }}")
-        raise Conflict(f"{class_name} records cannot be filtered by department",
-                       field="filter.department")
+        try:
+            return self.cy.in_departments(class_name, "n")
+        except KeyError:
+            raise Conflict(f"{class_name} records cannot be filtered by department",
+                           field="filter.department") from None
 
     async def page(self, class_name: str, q: ListQuery,
                    wanted: Sequence[EdgeKind] = ()) -> Page:
@@ -224,22 +187,22 @@ class Repository:
         where: list[str] = []
         params: dict[str, Any] = {"skip": q.offset, "limit": q.limit + 1}
         if q.text:
-            where.append(f"toLower(n.{self.o.prop(class_name, spec.display)}) CONTAINS $text")
+            where.append(f"toLower(n.{self.cy.display(class_name)}) CONTAINS $text")
             params["text"] = q.text.lower()
         if q.category is not None:
             if "category" not in spec.properties:
                 raise Conflict(f"{class_name} records have no category", field="filter.category")
-            where.append(f"n.{self.o.prop(class_name, 'category')} = $category")
+            where.append(f"n.{self.cy.prop(class_name, 'category')} = $category")
             params["category"] = q.category
         if q.department is not None:
             predicate = self._in_departments(class_name)
             params["depts"] = await self.department_subtree(q.department)
             where.append(predicate)
-        match = f"MATCH (n:{self.o.label(class_name)})" + (
+        match = f"MATCH {self.cy.node('n', class_name)}" + (
             f" WHERE {' AND '.join(where)}" if where else "")
-        order = [f"n.{self.o.prop(class_name, prop)}{' DESC' if desc else ''}"
+        order = [f"n.{self.cy.prop(class_name, prop)}{' DESC' if desc else ''}"
                  for prop, desc in q.order_by]
-        order.append(f"n.{self.o.prop(class_name, spec.key)}")
+        order.append(f"n.{self.cy.key(class_name)}")
         rows = await self.graph.read(
             f"{match} WITH n ORDER BY {', '.join(order)} SKIP $skip LIMIT $limit "
             f"RETURN properties(n) AS p{self._edge_columns(wanted)}", **params)
@@ -262,7 +225,7 @@ class Repository:
             if exists:
                 raise Conflict(f"a {class_name} with id {key!r} already exists", field=spec.key)
             rows = await self.graph.run_in(
-                tx, f"CREATE (n:{self.o.label(class_name)}) SET n = $props "
+                tx, f"CREATE {self.cy.node('n', class_name)} SET n = $props "
                     "RETURN properties(n) AS p",
                 props={k: v for k, v in props.items() if v is not None})
             await self._set_refs(tx, class_name, key, refs)
@@ -290,11 +253,9 @@ class Repository:
             return []
         columns = []
         for i, ref in enumerate(refs):
-            rtype = self.o.rel_type(ref.name)
-            other = ref.source if ref.imports.reverse else ref.target
-            pattern = (f"(n)<-[:{rtype}]-(m:{self.o.label(other)})" if ref.imports.reverse
-                       else f"(n)-[:{rtype}]->(m:{self.o.label(other)})")
-            columns.append(f"[{pattern} | m.{self.o.prop(other, self.o.cls(other).key)}] AS r{i}")
+            kind = EdgeKind(ref.name, "in" if ref.imports.reverse else "out")
+            other = ref.ends(kind)[1]
+            columns.append(f"[(n){self.cy.step(kind, '', 'm')} | m.{self.cy.key(other)}] AS r{i}")
         rows = await self.graph.run_in(
             tx, f"MATCH {self._match(class_name, key_param='$k')} RETURN {', '.join(columns)}",
             k=key)
@@ -333,7 +294,7 @@ class Repository:
             other_key = refs[column]
             reverse = ref.imports.reverse
             other_class = ref.source if reverse else ref.target
-            rtype = self.o.rel_type(ref.name)
+            rtype = self.cy.rel(ref.name)
             old = f"(n)<-[old:{rtype}]-()" if reverse else f"(n)-[old:{rtype}]->()"
             await self.graph.run_in(
                 tx, f"MATCH {self._match(class_name, key_param='$k')} MATCH {old} DELETE old",
@@ -352,7 +313,7 @@ class Repository:
 
     async def _refuse_cycle(self, tx: AsyncManagedTransaction, ref: RelationshipSpec, key: str,
                             column: str) -> None:
-        rtype = self.o.rel_type(ref.name)
+        rtype = self.cy.rel(ref.name)
         rows = await self.graph.run_in(
             tx, f"MATCH {self._match(ref.source, key_param='$k')} "
                 f"WHERE EXISTS {{ MATCH (n)-[:{rtype}*1..]->(n) }} RETURN 1 AS one", k=key)
@@ -374,8 +335,8 @@ class Repository:
             for rel in blocking:
                 rows = await self.graph.run_in(
                     tx, f"MATCH {self._match(class_name, key_param='$k')}"
-                        f"<-[:{self.o.rel_type(rel.name)}]-(m:{self.o.label(rel.source)}) "
-                        "RETURN m.id AS id ORDER BY id LIMIT 5", k=key)
+                        f"{self.cy.step(EdgeKind(rel.name, 'in'), '', 'm')} "
+                        f"RETURN m.{self.cy.key(rel.source)} AS id ORDER BY id LIMIT 5", k=key)
                 if rows:
                     refs.append(f"{rel.name} from {rel.source} "
                                 f"{', '.join(str(r['id']) for r in rows)}")
@@ -387,8 +348,9 @@ class Repository:
             for rel in owned:
                 rows = await self.graph.run_in(
                     tx, f"MATCH {self._match(class_name, key_param='$k')}"
-                        f"-[:{self.o.rel_type(rel.name)}]->(m:{self.o.label(rel.target)}) "
-                        "WITH m, m.id AS id DETACH DELETE m RETURN id", k=key)
+                        f"{self.cy.step(EdgeKind(rel.name, 'out'), '', 'm')} "
+                        f"WITH m, m.{self.cy.key(rel.target)} AS id DETACH DELETE m RETURN id",
+                    k=key)
                 cascaded += [f"{rel.target} {r['id']}" for r in rows]
                 touched += [(rel.target, str(r["id"])) for r in rows]
             await self.graph.run_in(
@@ -402,7 +364,7 @@ class Repository:
         """Create or update one relationship (identified by its ends and key properties);
         returns the record at its ``from`` end, as the write left it."""
         rel = self.o.rel(rel_name)
-        identity = ", ".join(f"{self.o.rel_prop(rel_name, k)}: $props.{k}" for k in rel.key)
+        identity = ", ".join(f"{self.cy.rel_prop(rel_name, k)}: $props.{k}" for k in rel.key)
         identity = f" {{{identity}}}" if identity else ""
 
         async def work(tx: AsyncManagedTransaction) -> Record:
@@ -410,7 +372,7 @@ class Repository:
             rows = await self.graph.run_in(
                 tx, f"MATCH {self._match(rel.source, 'a', '$a')} "
                     f"MATCH {self._match(rel.target, 'b', '$b')} "
-                    f"MERGE (a)-[r:{self.o.rel_type(rel_name)}{identity}]->(b) SET r += $props "
+                    f"MERGE (a)-[r:{self.cy.rel(rel_name)}{identity}]->(b) SET r += $props "
                     "RETURN properties(a) AS p",
                 a=from_key, b=to_key, props=props)
             await record_change(self.graph, tx, [(rel.source, from_key), (rel.target, to_key)])
@@ -422,13 +384,13 @@ class Repository:
                           key_props: Record) -> int:
         """Delete the relationships between two nodes (matching the key properties given)."""
         rel = self.o.rel(rel_name)
-        cond = " AND ".join(f"r.{self.o.rel_prop(rel_name, k)} = $keys.{k}" for k in key_props)
+        cond = " AND ".join(f"r.{self.cy.rel_prop(rel_name, k)} = $keys.{k}" for k in key_props)
 
         async def work(tx: AsyncManagedTransaction) -> int:
             await self._require_ends(tx, rel, from_key, to_key)
             rows = await self.graph.run_in(
                 tx, f"MATCH {self._match(rel.source, 'a', '$a')}"
-                    f"-[r:{self.o.rel_type(rel_name)}]->{self._match(rel.target, 'b', '$b')} "
+                    f"-[r:{self.cy.rel(rel_name)}]->{self._match(rel.target, 'b', '$b')} "
                     f"{'WHERE ' + cond if cond else ''} DELETE r RETURN count(*) AS c",
                 a=from_key, b=to_key, keys=key_props)
             await record_change(self.graph, tx, [(rel.source, from_key), (rel.target, to_key)])

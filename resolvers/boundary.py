@@ -12,9 +12,11 @@ from typing import Annotated
 
 import strawberry
 
+from domain import boundary as terms
+from domain import similarity as pairs
+from domain.errors import InvalidInput
+from domain.records import Record
 from graph import boundary, similarity
-from graph.errors import InvalidInput
-from graph.repository import Record
 from resolvers.context import Info
 from schema.gql.boundary import (
     AccountabilityGaps,
@@ -68,7 +70,7 @@ class BoundaryQueries:
             raise InvalidInput(f"offset must be 0 or more, not {offset}", field="offset")
         page = await boundary.shared_responsibilities(
             info.context.graph, _id(department), min_owners,
-            boundary.SharedOrder(order_by.value), offset, limit)
+            terms.SharedOrder(order_by.value), offset, limit)
         return SharedResponsibilities(total_count=page.total,
                                       items=[SharedResponsibility.of(d) for d in page.items])
 
@@ -86,10 +88,10 @@ class BoundaryQueries:
                                   "the reporting lines crossing between them")
     async def department_interface(
             self, info: Info, a: strawberry.ID, b: strawberry.ID,
-            threshold: float = similarity.DEFAULT_THRESHOLD,
-            limit: int = similarity.DEFAULT_LIMIT) -> DepartmentInterface:
+            threshold: float = pairs.DEFAULT_THRESHOLD,
+            limit: int = pairs.DEFAULT_LIMIT) -> DepartmentInterface:
         graph = info.context.graph
-        similarity.check_arguments(threshold, limit)
+        pairs.check_arguments(threshold, limit)
         sides = await boundary.interface_sides(graph, str(a), str(b))
         found = await boundary.department_interface(graph, sides)
         similar = await similarity.similar_between(graph, found, threshold, limit)
@@ -102,8 +104,8 @@ class BoundaryQueries:
     async def similar_responsibilities(
             self, info: Info,
             department: Scope = None,
-            threshold: float = similarity.DEFAULT_THRESHOLD,
-            limit: int = similarity.DEFAULT_LIMIT) -> SimilarResponsibilities:
+            threshold: float = pairs.DEFAULT_THRESHOLD,
+            limit: int = pairs.DEFAULT_LIMIT) -> SimilarResponsibilities:
         page = await similarity.similar_responsibilities(
             info.context.graph, _id(department), threshold, limit)
         return SimilarResponsibilities.of(page)
@@ -126,7 +128,7 @@ class BoundaryQueries:
     async def position_spans(
             self, info: Info,
             department: Scope = None,
-            max_span: int = boundary.DEFAULT_MAX_SPAN,
+            max_span: int = terms.DEFAULT_MAX_SPAN,
             over_limit_only: bool = False) -> list[PositionSpan]:
         _at_least_one(max_span, "max_span")
         spans = await boundary.position_spans(info.context.graph, _id(department))
@@ -141,7 +143,7 @@ class BoundaryQueries:
     async def position_layers(
             self, info: Info,
             department: Scope = None,
-            max_layers: int = boundary.DEFAULT_MAX_LAYERS,
+            max_layers: int = terms.DEFAULT_MAX_LAYERS,
             over_limit_only: bool = False) -> list[PositionLayer]:
         _at_least_one(max_layers, "max_layers")
         layers = await boundary.position_layers(info.context.graph, _id(department))
@@ -156,8 +158,8 @@ class BoundaryQueries:
     async def department_shapes(
             self, info: Info,
             department: Scope = None,
-            max_depth: int = boundary.DEFAULT_MAX_DEPTH,
-            max_span: int = boundary.DEFAULT_MAX_SPAN,
+            max_depth: int = terms.DEFAULT_MAX_DEPTH,
+            max_span: int = terms.DEFAULT_MAX_SPAN,
             over_limit_only: bool = True) -> list[DepartmentShape]:
         _at_least_one(max_depth, "max_depth")
         _at_least_one(max_span, "max_span")

@@ -1,6 +1,6 @@
 """Compliance in GraphQL: the rule list with parameters, and the report of a check run.
 
-The same rules, parameters and report as ``rolegraph check`` (rules/, graph/compliance.py);
+The same rules, parameters and report as ``rolegraph check`` (rules/);
 the report is filterable by pack, rule, severity and department.
 """
 
@@ -11,14 +11,21 @@ from functools import cache
 
 import strawberry
 
-from graph.compliance import check
-from graph.errors import InvalidInput
+from domain.errors import InvalidInput
 from resolvers.context import Info
 from rules.loader import load_rules
 from rules.model import RuleSet, Scalar
 from rules.params import resolve_parameters
 from rules.report import Report
-from schema.gql.compliance import ComplianceReport, ComplianceRule, RuleParameter, Severity
+from rules.runner import check
+from schema.gql.compliance import (
+    ComplianceReport,
+    ComplianceRule,
+    RuleParameter,
+    RuleRun,
+    Severity,
+    Violation,
+)
 
 
 @cache
@@ -33,6 +40,23 @@ def _text(value: Scalar) -> str:
 
 def _parameters(info: Info, as_of: date | None) -> dict[str, Scalar]:
     return resolve_parameters(shipped_rules(), info.context.rules_settings, today=as_of)
+
+
+def _report(report: Report) -> ComplianceReport:
+    """The GraphQL form of a check's report."""
+    return ComplianceReport(
+        conforms=report.conforms, errors=report.count("error"),
+        warnings=report.count("warning"), infos=report.count("info"),
+        seconds=round(report.seconds, 3),
+        violations=[Violation(rule_id=v.rule_id, pack=v.pack, severity=Severity(v.severity),
+                              focus_class=v.focus_class, focus_id=v.focus_id,
+                              focus_name=v.focus_name, path=v.path, value=v.value,
+                              message=v.message, reference=v.reference or None)
+                    for v in report.violations],
+        rules=[RuleRun(rule_id=r.rule.id, pack=r.rule.pack,
+                       severity=Severity(r.rule.severity), violations=r.count,
+                       seconds=round(r.seconds, 3)) for r in report.results],
+    )
 
 
 class ComplianceQuery:
@@ -75,4 +99,4 @@ class ComplianceQuery:
             message = str(exc.args[0]) if exc.args else str(exc)
             field = "packs" if "pack" in message else "rules"
             raise InvalidInput(message, field=field) from None
-        return ComplianceReport.of(report)
+        return _report(report)

@@ -1,7 +1,7 @@
-"""Query fields for fit and succession: thin resolvers over :mod:`rolegraph.fit` and
-:mod:`rolegraph.succession`.
+"""Query fields for fit and succession: thin resolvers over :mod:`domain.fit` and
+:mod:`domain.succession`.
 
-Each field takes this process' fit model of the graph (:func:`graph.fit_model.fit_model`: one
+Each field takes this process' fit model of the graph (:func:`graph.fit_loader.fit_model`: one
 read of the change stamp, reloading what writes touched), so an answer reflects every write
 that committed before the request, through this app or any other serving the same graph.
 ``asOf`` (default: today) is the date certificates must be valid on.
@@ -14,10 +14,11 @@ from typing import Annotated
 
 import strawberry
 
-from graph.fit_model import LEVELS, fit_model
+from domain import fit as domain
+from domain import succession
+from domain.fit_model import LEVELS
+from graph.fit_loader import fit_model
 from resolvers.context import Info
-from rolegraph import fit as domain
-from rolegraph import succession
 from schema.gql import fit as gql
 from schema.gql.enums import Level
 from schema.gql.fit import (

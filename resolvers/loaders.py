@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from graph.repository import Edge, EdgeKind, Record, Repository
+from domain.records import Edge, Record
+from graph.repository import Repository
+from schema.ontology import EdgeKind
 
 
 class Loaders:

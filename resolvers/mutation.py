@@ -12,26 +12,14 @@ from typing import Any
 
 import strawberry
 
-from graph.errors import InvalidInput
+from domain.errors import InvalidInput
 from graph.interchange import DERIVED_KEY_SEPARATOR
 from resolvers.context import Info
-from resolvers.query import FIELD_NAMES
 from schema.gql.inputs import edge_input, input_values, node_input
+from schema.gql.names import EDGE_MUTATIONS, QUERY_FIELDS
 from schema.gql.types import NODE_TYPES
 from schema.ontology import default_ontology
 from schema.validation import validate_props
-
-# relationship -> (set mutation, remove mutation); the result is the relationship's source
-EDGE_MUTATIONS: dict[str, tuple[str, str]] = {
-    "HAS_RESPONSIBILITY": ("assignResponsibility", "unassignResponsibility"),
-    "REQUIRES_COMPETENCY": ("setRequirement", "removeRequirement"),
-    "REQUIRES_CERTIFICATE": ("requireCertificate", "unrequireCertificate"),
-    "MEASURED_BY": ("setKpiWeight", "removeKpi"),
-    "HOLDS_POSITION": ("assignPosition", "unassignPosition"),
-    "HAS_COMPETENCY": ("assessCompetency", "removeCompetencyAssessment"),
-    "HAS_CERTIFICATE": ("grantCertificate", "revokeCertificate"),
-    "NOMINATED_SUCCESSOR": ("nominateSuccessor", "removeNomination"),
-}
 
 
 @strawberry.type(description="What a delete removed")
@@ -144,7 +132,7 @@ def _remove_edge_field(rel_name: str, mutation: str) -> Any:
 
 def build_mutation_type() -> type:
     namespace: dict[str, Any] = {}
-    for class_name, (single, _) in FIELD_NAMES.items():
+    for class_name, (single, _) in QUERY_FIELDS.items():
         namespace[f"create_{single}"] = _create_field(class_name)
         namespace[f"update_{single}"] = _update_field(class_name)
         namespace[f"delete_{single}"] = _delete_field(class_name)

@@ -12,12 +12,15 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types.nodes import SelectedField
 
-from graph.errors import InvalidInput
-from graph.repository import Edge, EdgeKind, ListQuery
+from domain.errors import Conflict, InvalidInput
+from domain.records import Edge
+from graph.repository import ListQuery
 from resolvers.context import Info
 from schema.gql.enums import SortDirection
 from schema.gql.inputs import ListFilter, OrderBy
+from schema.gql.names import DEPARTMENT_FILTERED, QUERY_FIELDS
 from schema.gql.types import EDGE_FIELDS, NODE_TYPES
+from schema.ontology import EdgeKind
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -78,6 +81,9 @@ def list_query(info: Info, class_name: str, filter: ListFilter | None,
                                field="orderBy.field")
         order.append((prop, item.direction == SortDirection.DESC))
     f = filter or ListFilter()
+    if f.department is not None and class_name not in DEPARTMENT_FILTERED:
+        raise Conflict(f"{class_name} records cannot be filtered by department",
+                       field="filter.department")
     return ListQuery(text=f.text, department=f.department, category=f.category,
                      order_by=tuple(order), offset=decode_cursor(after) + 1 if after else 0,
                      limit=first)
@@ -153,20 +159,9 @@ def _list_field(class_name: str) -> Any:
                     f"(first: 1-{MAX_PAGE_SIZE}, after: a cursor)")
 
 
-# class -> (field for one, field for the list); strawberry camel-cases them
-FIELD_NAMES = {
-    "Department": ("department", "departments"), "Position": ("position", "positions"),
-    "Responsibility": ("responsibility", "responsibilities"),
-    "Competency": ("competency", "competencies"), "Certificate": ("certificate", "certificates"),
-    "Employee": ("employee", "employees"), "KPI": ("kpi", "kpis"),
-    "Contract": ("contract", "contracts"),
-    "PerformanceReview": ("performance_review", "performance_reviews"),
-}
-
-
 def _query_fields() -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    for class_name, (single, plural) in FIELD_NAMES.items():
+    for class_name, (single, plural) in QUERY_FIELDS.items():
         fields[single] = _by_id_field(class_name)
         fields[plural] = _list_field(class_name)
     return fields

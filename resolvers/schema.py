@@ -17,7 +17,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from graph.errors import DomainError
+from domain.errors import DomainError
 from resolvers.boundary import BoundaryQueries
 from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type

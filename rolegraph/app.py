@@ -20,10 +20,10 @@ from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
 from strawberry.litestar import make_graphql_controller
 
+from domain.errors import DomainError
 from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
-from graph.errors import DomainError
 from graph.settings import Settings
 from graph.stats import node_counts
 from resolvers.context import Context, make_context

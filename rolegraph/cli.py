@@ -152,7 +152,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
-    from rolegraph.generator import generate
+    from samples.generator import generate
 
     if args.employees < 1:
         print("error: --employees must be at least 1", file=sys.stderr)
@@ -167,7 +167,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 async def load_demo_if_empty(graph: Graph) -> ImportReport | None:
     """Import the demo organisation when the graph holds nothing yet."""
-    from rolegraph.demo import DEMO_DIR
+    from samples.demo import DEMO_DIR
 
     if not await is_empty(graph):
         return None

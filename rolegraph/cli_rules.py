@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graph.compliance import check
 from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
 from graph.settings import Settings
@@ -22,6 +21,7 @@ from rules.messages import text
 from rules.model import SEVERITIES, RuleSet, Scalar
 from rules.params import parse_override, resolve_parameters
 from rules.report import RENDERERS, Report, rule_rows, summary
+from rules.runner import check
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

@@ -12,7 +12,7 @@ returns one row per violation with the columns ``focus_id``, ``focus_name``, ``p
 ``value``, then ``limit`` and ``case`` when the rule kind has them and ``focus_<property>`` for
 each ``{focus.<property>}`` its message shows. A ``successors`` rule's query returns the
 positions short on nominations, with the ids of their nominees (``nominees``);
-:mod:`graph.compliance` then counts computed successors for those only. The queries are plain
+:mod:`rules.runner` then counts computed successors for those only. The queries are plain
 Neo4j 5 Cypher that the embedded engine runs too: no APOC, no ``exists(n.prop)``, no
 parameters in variable-length bounds.
 """
@@ -25,6 +25,7 @@ from typing import Any
 
 from neo4j.time import Duration
 
+from graph.cypher import cypher_of
 from rules.messages import focus_properties, text
 from rules.model import (
     COMPARISONS,
@@ -52,7 +53,7 @@ from rules.model import (
     Value,
     Where,
 )
-from schema.ontology import Ontology, default_ontology
+from schema.ontology import EdgeKind, Ontology, default_ontology
 
 FOCUS = "focus"
 _NEGATED: dict[str, str] = {"at_least": "<", "at_most": ">", "more_than": "<=", "less_than": ">="}
@@ -93,7 +94,7 @@ def compile_rule(rule: Rule, ontology: Ontology | None = None) -> CompiledRule:
     if isinstance(constraint, CypherConstraint):
         body = q.cypher(rule, constraint)
     else:
-        head = [f"MATCH ({FOCUS}:{q.o.label(rule.target)})"]
+        head = [f"MATCH {q.cy.node(FOCUS, rule.target)}"]
         if rule.where:
             head.append("WHERE " + q.conditions(rule.where, FOCUS, rule.target, True))
         if isinstance(constraint, CountConstraint):
@@ -115,6 +116,7 @@ class _Query:
 
     def __init__(self, ontology: Ontology) -> None:
         self.o = ontology
+        self.cy = cypher_of(ontology)
         self.literals: dict[str, Any] = {}
         self.used: list[str] = []
         self.counters = {"n": 0, "r": 0}
@@ -134,21 +136,21 @@ class _Query:
         return f"{prefix}{self.counters[prefix]}"
 
     def prop(self, var: str, owner: str, is_class: bool, name: str) -> str:
-        quoted = self.o.prop(owner, name) if is_class else self.o.rel_prop(owner, name)
+        quoted = self.cy.prop(owner, name) if is_class else self.cy.rel_prop(owner, name)
         return f"{var}.{quoted}"
 
     # -- the return clause -------------------------------------------------------------------
 
     def returns(self, rule: Rule, path: str, value: str = "value", extra: str = "") -> str:
         spec = self.o.cls(rule.target)
-        cols = [f"{FOCUS}.{self.o.prop(rule.target, spec.key)} AS focus_id",
-                f"{FOCUS}.{self.o.prop(rule.target, spec.display)} AS focus_name",
+        cols = [f"{FOCUS}.{self.cy.prop(rule.target, spec.key)} AS focus_id",
+                f"{FOCUS}.{self.cy.prop(rule.target, spec.display)} AS focus_name",
                 path if path == "path" else f"{path} AS path",
                 value if value == "value" else f"{value} AS value"]
         if extra:
             cols.append(extra)
         for name in focus_properties(rule.message):
-            cols.append(f"{FOCUS}.{self.o.prop(rule.target, name)} AS focus_{name}")
+            cols.append(f"{FOCUS}.{self.cy.prop(rule.target, name)} AS focus_{name}")
         return "RETURN " + ", ".join(cols)
 
     # -- values and conditions ---------------------------------------------------------------
@@ -220,13 +222,13 @@ class _Query:
         for step in path.steps:
             node = self.var("n")
             arrow, rel = self.arrow(step, wheres)
-            text += arrow + f"({node}:{self.o.label(step.node)})"
+            text += arrow + f"({node}:{self.cy.label(step.node)})"
             if step.node_where:
                 wheres.append(self.conditions(step.node_where, node, step.node, True))
         return text, (" WHERE " + " AND ".join(wheres)) if wheres else "", node, rel
 
     def arrow(self, step: Step, wheres: list[str]) -> tuple[str, str]:
-        rtype = self.o.rel_type(step.rel)
+        rtype = self.cy.rel(step.rel)
         rel = ""
         if step.variable_length:
             inner = f"[:{rtype}*{step.min_hops}..{step.max_hops}]"
@@ -372,7 +374,7 @@ class _Query:
         for name in c.parameters:
             self.param(name)
         inner = "\n".join("  " + line if line.strip() else "" for line in c.query.splitlines())
-        check = f"{FOCUS}:{self.o.label(rule.target)}"
+        check = f"{FOCUS}:{self.cy.label(rule.target)}"
         if rule.where:
             check += " AND " + self.conditions(rule.where, FOCUS, rule.target, True)
         return ["CALL {", inner, "}", f"WITH {FOCUS}, path, value", f"WHERE {check}",
@@ -448,42 +450,19 @@ def _describe_operand(operand: Operand) -> str:
 
 # -- department scope ------------------------------------------------------------------------
 
-_NOT_ENDED = (PropertyTest("end_date", "present", Value(False), Where("<compiler>", 0)),)
-_IN_DEPARTMENT = Step("IN_DEPARTMENT", "out", "Department")
-_CURRENT_POSITION = Step("HOLDS_POSITION", "out", "Position", where=_NOT_ENDED)
-DEPARTMENT_PATHS: dict[str, tuple[Step, ...]] = {
-    "Department": (),
-    "Position": (_IN_DEPARTMENT,),
-    "Employee": (_CURRENT_POSITION, _IN_DEPARTMENT),
-    "Contract": (Step("HAS_CONTRACT", "in", "Employee"), _CURRENT_POSITION, _IN_DEPARTMENT),
-    "PerformanceReview": (Step("HAS_REVIEW", "in", "Employee"), _CURRENT_POSITION,
-                          _IN_DEPARTMENT),
-    "Responsibility": (Step("HAS_RESPONSIBILITY", "in", "Position"), _IN_DEPARTMENT),
-    "KPI": (Step("MEASURED_BY", "in", "Position"), _IN_DEPARTMENT),
-}
-"""How a record of each class belongs to a department: a position by IN_DEPARTMENT, an
-employee by the positions held now, a contract or review by its employee, a responsibility or
-KPI by the positions that hold it (in any RACI role) or are measured by it. Competencies and
-certificates belong to no department."""
-
 
 def department_query(class_name: str, ontology: Ontology | None = None) -> str | None:
     """A query keeping those of ``$ids`` (keys of ``class_name``) whose record belongs to
-    department ``$department`` or one below it; None if the class belongs to no department."""
-    o = ontology or default_ontology()
-    steps = DEPARTMENT_PATHS.get(class_name)
-    if steps is None:
+    department ``$department`` or one below it (as the ontology's ``department`` paths say);
+    None if the class belongs to no department."""
+    cy = cypher_of(ontology or default_ontology())
+    found = cy.department_path(class_name, FOCUS, "d")
+    if found is None:
         return None
-    q = _Query(o)
-    key = o.prop(class_name, o.cls(class_name).key)
-    dept_key = o.prop("Department", o.cls("Department").key)
-    sub = o.rel_type("SUB_DEPARTMENT_OF")
-    tail = f"-[:{sub}*0..{DEPARTMENT_DEPTH}]->(d:{o.label('Department')})"
-    if steps:
-        pattern, where, _, _ = q.pattern(FOCUS, PathSpec(steps, ""))
-        pattern += tail
-    else:
-        pattern, where = f"({FOCUS}){tail}", ""
-    where = (where + " AND " if where else " WHERE ") + f"d.{dept_key} = $department"
-    return (f"UNWIND $ids AS id\nMATCH ({FOCUS}:{o.label(class_name)} {{{key}: id}})\n"
-            f"WHERE EXISTS {{ {pattern}{where} }}\nRETURN id")
+    pattern, conditions = found
+    dept = cy.o.department_class
+    up = cy.arrow(EdgeKind(cy.o.department_tree.name, "out"), hops=f"*0..{DEPARTMENT_DEPTH}")
+    where = " AND ".join([*conditions, f"top.{cy.key(dept)} = $department"])
+    return (f"UNWIND $ids AS id\nMATCH {cy.node(FOCUS, class_name, 'id')}\n"
+            f"WHERE EXISTS {{ MATCH {pattern}{up}(top:{cy.label(dept)}) WHERE {where} }}\n"
+            "RETURN id")

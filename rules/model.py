@@ -16,7 +16,7 @@ relationships and properties of the ontology:
   focus nodes of the declared target class;
 * **successors**: a position has at least ``min`` successors in some readiness bands, counting
   nominations (``NOMINATED_SUCCESSOR``) and the successors fit scoring computes
-  (:mod:`rolegraph.succession`). SHACL has no counterpart: part of the count is not in the
+  (:mod:`domain.succession`). SHACL has no counterpart: part of the count is not in the
   graph but computed from it.
 
 Every model knows the file and line it came from, so later passes can still point at the source.
@@ -251,7 +251,7 @@ class SuccessorsConstraint:
 
     ``count`` says who counts: ``nominated`` (a ``NOMINATED_SUCCESSOR`` whose readiness is in
     ``bands``: the database counts them) and ``computed`` (successors whose band, computed from
-    fit and latest rating by :func:`rolegraph.succession.computed_successors` on ``as_of``, is
+    fit and latest rating by :func:`domain.succession.computed_successors` on ``as_of``, is
     in ``bands``: asked for only the positions short on nominations). ``bands`` are values of
     ``NOMINATED_SUCCESSOR.readiness``, the same names as the computed bands.
     """

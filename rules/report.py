@@ -1,6 +1,6 @@
 """The compliance report, modelled on the W3C SHACL validation report, and its renderings.
 
-A :class:`Report` is computed by :func:`graph.compliance.run_rules`; the functions here only
+A :class:`Report` is computed by :func:`rules.runner.run_rules`; the functions here only
 turn one into text (a table for people, JSON and CSV for tools, JUnit XML for CI pipelines).
 """
 

@@ -7,10 +7,10 @@ Everything that speaks Cypher takes its labels, types and property names from he
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from schema.yamlload import LineMap, SourceError, load_yaml
 
@@ -25,12 +25,29 @@ _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _PROPERTY_KEYS = {"type", "required", "enum", "min", "max", "pattern", "default", "description"}
 _CLASS_KEYS = {
     "file", "columns", "key", "derived_key", "display", "description", "properties", "indexes",
+    "department",
 }
 _INTERNAL_KEYS = {"key", "description", "properties"}
 _REL_KEYS = {
     "from", "to", "cardinality", "required", "cascade", "import", "key", "properties",
-    "description",
+    "description", "ended_by",
 }
+_SELF = "self"
+_STEP = re.compile(
+    r"\s*(<-|-)([A-Za-z][A-Za-z0-9_]*)(\[current\])?(->|-)\s*([A-Za-z][A-Za-z0-9_]*)\s*")
+
+
+Direction = Literal["out", "in"]
+
+
+class EdgeKind(NamedTuple):
+    """Relationships of one type seen from one end (``out``: from its ``from`` class);
+    ``current`` keeps only those that have not ended (no value in the relationship's
+    ``ended_by`` property: a position held now, not one held before)."""
+
+    rel: str
+    direction: Direction
+    current: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,9 @@ class ClassSpec:
     derived_key: tuple[str, ...] = ()
     indexes: tuple[str, ...] = ()
     description: str = ""
+    #: how a record belongs to a department: the steps from it to the department (``()`` for
+    #: the department class itself), or None for a class that belongs to no department
+    department: tuple[EdgeKind, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,13 @@ class RelationshipSpec:
     required: bool = False
     cascade: bool = False
     description: str = ""
+    #: a date property whose value means the relationship has ended (None: it never ends)
+    ended_by: str | None = None
+
+    def ends(self, kind: EdgeKind) -> tuple[str, str]:
+        """The classes at the near and far end of ``kind`` (which must be of this type)."""
+        return (self.source, self.target) if kind.direction == "out" else \
+            (self.target, self.source)
 
 
 @dataclass(frozen=True)
@@ -132,39 +159,17 @@ class Ontology:
         except KeyError:
             raise KeyError(f"unknown relationship {name!r}") from None
 
-    def label(self, name: str) -> str:
-        """A node label checked against the ontology, quoted for Cypher."""
-        return f"`{self.cls(name).name}`"
+    @property
+    def department_class(self) -> str:
+        """The class records belong to (the one whose ``department`` is ``self``)."""
+        return next(c.name for c in self.classes.values() if c.department == ())
 
-    def rel_type(self, name: str) -> str:
-        """A relationship type checked against the ontology, quoted for Cypher."""
-        return f"`{self.rel(name).name}`"
-
-    def prop(self, class_name: str, prop_name: str) -> str:
-        """A property name checked against the class, quoted for Cypher."""
-        spec = self.cls(class_name)
-        if prop_name not in spec.properties:
-            raise KeyError(f"unknown property {class_name}.{prop_name}")
-        return f"`{prop_name}`"
-
-    def rel_prop(self, rel_name: str, prop_name: str) -> str:
-        """A relationship property name checked against the type, quoted for Cypher."""
-        if prop_name not in self.rel(rel_name).properties:
-            raise KeyError(f"unknown property {rel_name}.{prop_name}")
-        return f"`{prop_name}`"
-
-    def internal_label(self, name: str) -> str:
-        """An internal bookkeeping label (see :class:`InternalSpec`), quoted for Cypher."""
-        try:
-            return f"`{self.internal[name].name}`"
-        except KeyError:
-            raise KeyError(f"unknown internal label {name!r}") from None
-
-    def internal_prop(self, name: str, prop_name: str) -> str:
-        """A property of an internal label, checked and quoted for Cypher."""
-        if prop_name not in self.internal[name].properties:
-            raise KeyError(f"unknown property {name}.{prop_name}")
-        return f"`{prop_name}`"
+    @property
+    def department_tree(self) -> RelationshipSpec:
+        """The relationship from a department to the department above it."""
+        dept = self.department_class
+        return next(r for r in self.relationships.values()
+                    if r.source == dept and r.target == dept and r.cardinality == "many_to_one")
 
     def relationships_from(self, class_name: str) -> list[RelationshipSpec]:
         return [r for r in self.relationships.values() if r.source == class_name]
@@ -251,10 +256,72 @@ def _build(raw: Any, file: str) -> Ontology:
             if name in classes:
                 raise _fail(file, line, f"internal label {name!r} is also a class")
             internal[name] = _build_internal(name, _mapping(body, file, line, name), file, line)
+    for name, body in classes_raw.items():
+        if "department" in body:
+            classes[name] = replace(classes[name], department=_department_path(
+                name, body["department"], file, body.line_of("department"), rels))
+    _check_departments(classes, rels, file, top.line_of("classes"))
     ontology = Ontology(classes=classes, relationships=rels, source=file, internal=internal)
     for c in classes.values():
         _check_columns(ontology, c, file, classes_raw.line_of(c.name))
     return ontology
+
+
+def _department_path(name: str, raw: Any, file: str, line: int,
+                     rels: dict[str, RelationshipSpec]) -> tuple[EdgeKind, ...]:
+    """The steps of a class's ``department`` path, each checked against the relationships."""
+    what = f"class {name}: department"
+    if raw == _SELF:
+        return ()
+    if not isinstance(raw, str) or not raw.strip():
+        raise _fail(file, line, f"{what} is 'self' or a path such as -IN_DEPARTMENT-> Department")
+    steps: list[EdgeKind] = []
+    pos, here = 0, name
+    while pos < len(raw):
+        match = _STEP.match(raw, pos)
+        if not match or match.end() == pos:
+            raise _fail(file, line, f"{what}: cannot read {raw[pos:].strip()!r}: a step is "
+                                    "-TYPE-> Class or <-TYPE- Class")
+        left, rel_name, current, right, node = match.groups()
+        pos = match.end()
+        if (left, right) not in (("-", "->"), ("<-", "-")):
+            raise _fail(file, line, f"{what}: write -{rel_name}-> or <-{rel_name}-")
+        rel = rels.get(rel_name)
+        if rel is None:
+            raise _fail(file, line, f"{what}: unknown relationship {rel_name!r}")
+        kind = EdgeKind(rel_name, "out" if right == "->" else "in", bool(current))
+        near, far = rel.ends(kind)
+        if near != here or far != node:
+            raise _fail(file, line, f"{what}: {rel_name} goes from {rel.source} to "
+                                    f"{rel.target}, not from {here} to {node}")
+        if kind.current and rel.ended_by is None:
+            raise _fail(file, line, f"{what}: {rel_name}[current]: {rel_name} has no ended_by")
+        steps.append(kind)
+        here = node
+    return tuple(steps)
+
+
+def _check_departments(classes: dict[str, ClassSpec], rels: dict[str, RelationshipSpec],
+                       file: str, line: int) -> None:
+    """At most one class is the department class, and every department path ends there."""
+    selves = [c.name for c in classes.values() if c.department == ()]
+    paths = [c for c in classes.values() if c.department]
+    if not selves and not paths:
+        return
+    if len(selves) != 1:
+        raise _fail(file, line, "exactly one class must say 'department: self' "
+                                f"(found {', '.join(selves) or 'none'})")
+    dept = selves[0]
+    if not any(r.source == dept and r.target == dept and r.cardinality == "many_to_one"
+               for r in rels.values()):
+        raise _fail(file, line, f"class {dept}: departments need a many_to_one relationship "
+                                "to the department above them")
+    for c in paths:
+        assert c.department
+        end = rels[c.department[-1].rel].ends(c.department[-1])[1]
+        if end != dept:
+            raise _fail(file, line, f"class {c.name}: its department path ends at {end}, "
+                                    f"not at {dept}")
 
 
 def _check_columns(ontology: Ontology, spec: ClassSpec, file: str, line: int) -> None:
@@ -387,6 +454,10 @@ def _build_rel(name: str, m: LineMap, file: str, classes: dict[str, ClassSpec],
     for k in key:
         if k not in props:
             raise _fail(file, m.line_of("key"), f"{what}: key {k!r} is not one of its properties")
+    ended_by = m.get("ended_by")
+    if ended_by is not None and (ended_by not in props or props[ended_by].type != "date"):
+        raise _fail(file, m.line_of("ended_by"),
+                    f"{what}: ended_by {ended_by!r} is not one of its date properties")
     imp = _build_import(_mapping(m.get("import"), file, m.line_of("import"), f"{what}.import"),
                         file, what, m["from"], m["to"], classes, class_files)
     return RelationshipSpec(
@@ -400,6 +471,7 @@ def _build_rel(name: str, m: LineMap, file: str, classes: dict[str, ClassSpec],
         required=bool(m.get("required", False)),
         cascade=bool(m.get("cascade", False)),
         description=str(m.get("description", "")),
+        ended_by=ended_by,
     )
 
 

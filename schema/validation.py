@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from graph.errors import InvalidInput
+from domain.errors import InvalidInput
 from schema.ontology import Ontology, PropertySpec, default_ontology
 
 _PY_TYPES: dict[str, type] = {

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from rolegraph.demo import DEMO_DIR
+from samples.demo import DEMO_DIR
 
 
 def gql(client: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:

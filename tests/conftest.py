@@ -119,7 +119,7 @@ def empty_graph(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[Gra
 @contextmanager
 def demo_copy(engine: EmbeddedEngine, loop: LoopThread, prefix: str) -> Iterator[GraphHandle]:
     """A database of its own holding the demo organisation (for tests that change it)."""
-    from rolegraph.demo import DEMO_DIR
+    from samples.demo import DEMO_DIR
 
     handle = new_database(engine, loop, prefix=prefix)
     handle.import_dir(DEMO_DIR)

@@ -1,6 +1,6 @@
 """An independent, deliberately plain implementation of the fit formula and the readiness
 bands, straight from interchange CSV files, in exact arithmetic (fractions). The tests compare
-the API's answers with it; it shares no code with rolegraph.fit.
+the API's answers with it; it shares no code with domain.fit.
 
     coverage_i = min(a_i / r_i, 1);  fit = 100 × Σ w_i·coverage_i / Σ w_i, rounded half up
     to one decimal (100 without requirements); eligible = every mandatory a_i ≥ r_i and every
@@ -18,7 +18,7 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
-from rolegraph.demo import DEMO_DIR
+from samples.demo import DEMO_DIR
 
 
 def _rows(directory: Path, name: str) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ import pytest
 from api_client import data, demo_current_holders, demo_rows, demo_subtree, error
 from conftest import LiveServer
 
-from resolvers.query import FIELD_NAMES
+from schema.gql.names import QUERY_FIELDS as FIELD_NAMES
 
 
 def _camel(name: str) -> str:

@@ -1,7 +1,7 @@
 """Boundary queries over real HTTP against the demo organisation on the embedded engine.
 
 Each test asserts the exact records a query returns for the demo's planted cases
-(rolegraph/demo_data/PLANTED.md); where a whole list is checked, the expectation is computed
+(samples/demo_data/PLANTED.md); where a whole list is checked, the expectation is computed
 from the demo's CSV files, not from the API.
 """
 

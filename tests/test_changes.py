@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import GraphHandle
 
+from domain.errors import NotFound
 from graph.changes import LOG_SIZE, Stamp, read_stamp
-from graph.errors import NotFound
 from graph.exporter import export_directory
 from graph.repository import Repository
 

@@ -108,7 +108,7 @@ def test_every_command_has_help(command: str, tmp_path: Path) -> None:
 def test_serve_demo_health_and_clean_stop(tmp_path: Path, stop_signal: int) -> None:
     """serve --demo loads the demo, /health reports it; Ctrl-C or SIGTERM stop the app and the
     engine (no Java process left) and the data is there at the next start."""
-    from rolegraph.demo import DEMO_DIR
+    from samples.demo import DEMO_DIR
 
     data_dir = tmp_path / "data"
     port = free_port()

@@ -18,8 +18,8 @@ from conftest import GraphHandle, LiveServer, LoopThread, demo_copy, serving
 from fit_reference import Org
 
 from graph.engine import EmbeddedEngine
-from graph.fit_model import load_counts
-from rolegraph.demo import DEMO_DIR
+from graph.fit_loader import load_counts
+from samples.demo import DEMO_DIR
 
 FIT = """query($e: ID!, $p: ID!) { fit(employee: $e, position: $p, asOf: "2026-01-01") {
     score eligible gaps { competency { id } } missingCertificates { certificate { id } } } }"""

@@ -27,8 +27,8 @@ from fit_reference import Org
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.engine import EmbeddedEngine
-from graph.fit_model import (
+from domain import fit
+from domain.fit_model import (
     EmployeeSlice,
     GraphRows,
     PositionSlice,
@@ -37,7 +37,7 @@ from graph.fit_model import (
     with_employees,
     with_positions,
 )
-from rolegraph import fit
+from graph.engine import EmbeddedEngine
 
 AS_OF = date(2026, 1, 1)
 WEIGHTS = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]  # exact in binary, so the reference is exact too

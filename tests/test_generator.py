@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from rolegraph.demo import DEMO_DIR, MINIMUM_WAGE, REFERENCE_DATE, build_demo
-from rolegraph.generator import TABLES, generate
+from samples.demo import DEMO_DIR, MINIMUM_WAGE, REFERENCE_DATE, build_demo
+from samples.generator import TABLES, generate
 
 Table = list[dict[str, str]]
 Tables = dict[str, Table]

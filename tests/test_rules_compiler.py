@@ -16,14 +16,13 @@ import pytest
 from conftest import GraphHandle
 from neo4j.time import Duration
 
-from graph import compliance
-from graph.compliance import run_rules
+from domain.succession import Successor
 from graph.db import Graph
-from rolegraph.succession import DEFAULT_THRESHOLDS, Successor, Thresholds
 from rules.compiler import CompiledRule, compile_rule
 from rules.loader import load_rules_text
 from rules.params import resolve_parameters
 from rules.report import Report
+from rules.runner import run_rules
 
 HEADER = """pack: golden
 title: Golden rules
@@ -756,21 +755,19 @@ def test_someone_nominated_and_computed_counts_once(demo_graph: GraphHandle) -> 
     assert "P059" not in found
 
 
-def test_successors_are_computed_on_as_of(demo_graph: GraphHandle,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_successors_are_computed_on_as_of(demo_graph: GraphHandle) -> None:
     """The rule's as_of (here the as_of parameter) is the day fit scoring judges on
     (eligibility for ready now needs certificates valid that day), not today; and fit scoring
     is asked about the positions short on nominations only (12a), not every key position."""
     asked: list[tuple[list[str], date | None]] = []
 
-    async def fake(graph: Graph, position_ids: list[str], as_of: date | None = None,
-                   thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[str, list[Successor]]:
+    async def fake(graph: Graph, position_ids: list[str], as_of: date,
+                   ) -> dict[str, list[Successor]]:
         asked.append((position_ids, as_of))
         return {}
 
-    monkeypatch.setattr(compliance, "computed_successors", fake)
     ruleset = load_rules_text(rule_text(SUCCESSORS))
     params = resolve_parameters(ruleset, overrides={"as_of": date(2024, 6, 30)})
-    report = demo_graph.run(lambda g: run_rules(g, ruleset.rules, params))
+    report = demo_graph.run(lambda g: run_rules(g, ruleset.rules, params, successors=fake))
     assert [(sorted(ids), day) for ids, day in asked] == [(["P022", "P028"], date(2024, 6, 30))]
     assert report.results[0].computed_seconds > 0

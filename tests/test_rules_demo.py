@@ -1,5 +1,5 @@
 """Acceptance: every shipped pack on the demo organisation reports exactly the planted problems
-of rolegraph/demo_data/PLANTED.md (by the right rule, on the right record), and a clean
+of samples/demo_data/PLANTED.md (by the right rule, on the right record), and a clean
 organisation reports nothing.
 """
 
@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from conftest import GraphHandle
 
-from graph.compliance import check, run_rules, within_department
+from domain.fit_model import READINESS
 from graph.db import Graph
-from graph.fit_model import READINESS, fit_model
-from rolegraph.succession import computed_successors
+from graph.fit_loader import computed_successors, fit_model
 from rules.loader import load_rules
 from rules.model import SuccessorsConstraint
 from rules.params import resolve_parameters
 from rules.report import Report, render_csv, render_json, render_junit, render_table
+from rules.runner import check, run_rules, within_department
 
 REFERENCE_DATE = date(2026, 1, 1)  # PLANTED.md: the demo's "today"
 CLEAN_ORG = Path(__file__).parent / "data" / "clean_org"

@@ -19,12 +19,12 @@ import pytest
 from conftest import GraphHandle
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from graph.compliance import run_rules
 from graph.importer import ImportFailed
 from rules.loader import load_rules
 from rules.model import RuleSet, Scalar
 from rules.params import parse_override, resolve_parameters
 from rules.report import Report
+from rules.runner import run_rules
 
 scenarios("organisation.feature", "raci.feature", "qualification.feature",
           "labour_law.feature", "succession.feature")

@@ -11,7 +11,8 @@ from api_client import data, error
 from conftest import GraphHandle, LiveServer
 from fit_reference import demo
 
-from rolegraph.succession import Thresholds, computed_successors
+from domain.succession import Thresholds
+from graph.fit_loader import computed_successors
 
 DAY = date(2026, 1, 1)
 KEY_POSITIONS = ["P001", "P004", "P005", "P008", "P013", "P020", "P022", "P028", "P045", "P049",

@@ -1,4 +1,4 @@
-"""The text similarity of duties (rolegraph/textsim.py), without a graph: Chinese and English
+"""The text similarity of duties (domain/textsim.py), without a graph: Chinese and English
 wording, the score's definition, shared terms, and the chunked neighbour search."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from api_client import demo_rows
 
-from rolegraph.textsim import (
+from domain.textsim import (
     TextIndex,
     duty_text,
     merge_terms,

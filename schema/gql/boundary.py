@@ -1,6 +1,6 @@
-"""GraphQL result types of the boundary queries (graph/boundary.py, graph/similarity.py).
+"""GraphQL result types of the boundary queries (domain/boundary.py, domain/similarity.py).
 
-They wrap the graph layer's records and reuse :class:`Position`, :class:`Department` and
+They wrap the records of the answers and reuse :class:`Position`, :class:`Department` and
 :class:`Responsibility`, so a client can go on from any answer (a shared duty's owner's
 incumbents, a similar pair's responsibility's process ...). Every answer carries what
 explains it: the owners and their departments, the counts, the score and the shared terms.
@@ -12,9 +12,9 @@ from enum import Enum
 
 import strawberry
 
-from graph import boundary as gb
-from graph import similarity as gs
-from graph.repository import Record
+from domain import boundary as gb
+from domain import similarity as gs
+from domain.records import Record
 from schema.gql.enums import Raci
 from schema.gql.types import Department, Position, Responsibility
 

@@ -1,12 +1,12 @@
-"""GraphQL types of compliance: rules, their parameters, and a check's report (SHACL-like)."""
+"""GraphQL types of compliance: rules, their parameters, and a check's report (SHACL-like).
+
+Resolvers fill them from :mod:`rules` (resolvers/compliance.py)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
 import strawberry
-
-from rules.report import Report
 
 
 @strawberry.enum
@@ -71,19 +71,3 @@ class ComplianceReport:
     seconds: float
     violations: list[Violation]
     rules: list[RuleRun]
-
-    @classmethod
-    def of(cls, report: Report) -> ComplianceReport:
-        return cls(
-            conforms=report.conforms, errors=report.count("error"),
-            warnings=report.count("warning"), infos=report.count("info"),
-            seconds=round(report.seconds, 3),
-            violations=[Violation(rule_id=v.rule_id, pack=v.pack, severity=Severity(v.severity),
-                                  focus_class=v.focus_class, focus_id=v.focus_id,
-                                  focus_name=v.focus_name, path=v.path, value=v.value,
-                                  message=v.message, reference=v.reference or None)
-                        for v in report.violations],
-            rules=[RuleRun(rule_id=r.rule.id, pack=r.rule.pack,
-                           severity=Severity(r.rule.severity), violations=r.count,
-                           seconds=round(r.seconds, 3)) for r in report.results],
-        )

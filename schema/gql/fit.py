@@ -1,6 +1,6 @@
 """GraphQL types of fit and succession answers.
 
-They wrap the results of :mod:`rolegraph.fit` and :mod:`rolegraph.succession` and reuse the
+They wrap the results of :mod:`domain.fit` and :mod:`domain.succession` and reuse the
 record types (Employee, Position, Competency, Certificate), so a client can go on from an
 answer (a candidate's current positions, a position's incumbents ...). Every score carries its
 explanation, computed only when a client asks for it: the formula, each requirement's
@@ -14,9 +14,9 @@ from enum import Enum
 
 import strawberry
 
-from graph.fit_model import LEVELS, READINESS, FitModel
-from rolegraph import fit as domain
-from rolegraph import succession
+from domain import fit as domain
+from domain import succession
+from domain.fit_model import LEVELS, READINESS, FitModel
 from schema.gql.enums import Level, Readiness
 from schema.gql.types import Certificate, Competency, Employee, Position
 

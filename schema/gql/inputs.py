@@ -20,14 +20,11 @@ import strawberry
 from strawberry.types.unset import UNSET
 
 from schema.gql.enums import ENUM_PROPERTIES, SortDirection
+from schema.gql.names import input_prefix
 from schema.ontology import Ontology, PropertySpec, default_ontology
 
 _PY: dict[str, Any] = {"string": str, "integer": int, "float": float, "boolean": bool,
                        "date": date}
-
-
-def _camel_class(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:].lower() for part in name.split("_"))
 
 
 def _annotation(owner: str, spec: PropertySpec) -> Any:
@@ -68,7 +65,7 @@ def node_input(class_name: str, partial: bool, ontology: Ontology | None = None)
                        UNSET if partial else None))
     kind = "Patch" if partial else "Input"
     what = "Changes to" if partial else "A new"
-    return _build(f"{_camel_class(class_name) if class_name != 'KPI' else 'Kpi'}{kind}",
+    return _build(f"{input_prefix(class_name)}{kind}",
                   f"{what} {class_name} (fields as in the ontology)", fields)
 
 

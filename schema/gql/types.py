@@ -1,21 +1,20 @@
 """GraphQL object types for the ontology's classes and the relationships between them.
 
 Leaf fields are plain attributes filled from a record (no resolver overhead on long lists);
-relationship fields are thin resolvers that ask the request's DataLoaders, in both directions,
-and carry the relationship's properties (a RACI role, a requirement's level and weight, ...).
+relationship fields, in both directions, are each declared once with the relationship they read
+(:func:`schema.gql.relations.relation`): they ask the request's DataLoaders and carry the
+relationship's properties (a RACI role, a requirement's level and weight, ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import strawberry
 
-from graph.errors import InvalidInput
-from graph.repository import Direction, Edge, EdgeKind, Record
-from resolvers.context import Info
+from domain.errors import InvalidInput
+from domain.records import Edge, Record
 from schema.gql.enums import (
     ContractType,
     KpiDirection,
@@ -25,31 +24,16 @@ from schema.gql.enums import (
     Readiness,
     enum_value,
 )
+from schema.gql.relations import Info, edge_fields, relation
+from schema.ontology import EdgeKind, default_ontology
 
-T = TypeVar("T")
 MAX_DEPARTMENT_EMPLOYEES = 1000
-
-
-def _related(info: Info, rel: str, direction: Direction, key: str,
-             build: Callable[[list[Edge]], T], current: bool = False) -> T:
-    """A relationship field's value: built at once when the request already holds the
-    relationships (the root field primed the DataLoader), else after the DataLoader fetched
-    them. Returning the value itself, not a coroutine, spares graphql-core an await per field,
-    which is most of the cost of a long page."""
-    loader = info.context.loaders.edges(EdgeKind(rel, direction, current))
-    future = loader.cache_map.get(key)
-    if future is not None and future.done() and not future.cancelled() \
-            and future.exception() is None:
-        return build(future.result())
-
-    async def later() -> T:
-        return build(await loader.load(key))
-
-    return cast(T, later())  # graphql-core awaits it
+#: the property whose value means a position is no longer held (the ontology's ``ended_by``)
+_ENDED_BY = default_ontology().rel("HOLDS_POSITION").ended_by or ""
 
 
 def _current(edge: Edge) -> bool:
-    return edge.props.get("end_date") is None
+    return edge.props.get(_ENDED_BY) is None
 
 
 @strawberry.type(description="部门: a unit of the organisation; departments form a tree")
@@ -62,26 +46,19 @@ class Department:
     def of(cls, r: Record) -> Department:
         return cls(id=strawberry.ID(r["id"]), name=r["name"], description=r.get("description"))
 
-    @strawberry.field(description="The department above this one (none for the top)")
-    def parent(self, info: Info) -> Department | None:
-        def build(edges: list[Edge]) -> Department | None:
-            return Department.of(edges[0].node) if edges else None
+    @relation("SUB_DEPARTMENT_OF", "out",
+              description="The department above this one (none for the top)")
+    def parent(self, edges: list[Edge]) -> Department | None:
+        return Department.of(edges[0].node) if edges else None
 
-        return _related(info, "SUB_DEPARTMENT_OF", "out", self.id, build)
+    @relation("SUB_DEPARTMENT_OF", "in", description="The departments directly below this one")
+    def children(self, edges: list[Edge]) -> list[Department]:
+        return sorted((Department.of(e.node) for e in edges), key=lambda d: d.id)
 
-    @strawberry.field(description="The departments directly below this one")
-    def children(self, info: Info) -> list[Department]:
-        def build(edges: list[Edge]) -> list[Department]:
-            return sorted((Department.of(e.node) for e in edges), key=lambda d: d.id)
-
-        return _related(info, "SUB_DEPARTMENT_OF", "in", self.id, build)
-
-    @strawberry.field(description="The positions of this department (not of sub-departments)")
-    def positions(self, info: Info) -> list[Position]:
-        def build(edges: list[Edge]) -> list[Position]:
-            return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
-
-        return _related(info, "IN_DEPARTMENT", "in", self.id, build)
+    @relation("IN_DEPARTMENT", "in",
+              description="The positions of this department (not of sub-departments)")
+    def positions(self, edges: list[Edge]) -> list[Position]:
+        return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
 
     @strawberry.field(description="Current holders of positions here or in any sub-department, "
                                   f"by id; first: 1-{MAX_DEPARTMENT_EMPLOYEES}")
@@ -114,91 +91,62 @@ class Position:
                    category=PositionCategory(r["category"]), headcount=r["headcount"],
                    is_key=bool(r.get("is_key")), description=r.get("description"))
 
-    @strawberry.field
-    def department(self, info: Info) -> Department | None:
-        def build(edges: list[Edge]) -> Department | None:
-            return Department.of(edges[0].node) if edges else None
+    @relation("IN_DEPARTMENT", "out")
+    def department(self, edges: list[Edge]) -> Department | None:
+        return Department.of(edges[0].node) if edges else None
 
-        return _related(info, "IN_DEPARTMENT", "out", self.id, build)
+    @relation("REPORTS_TO", "out", description="The position this one reports to")
+    def reports_to(self, edges: list[Edge]) -> Position | None:
+        return Position.of(edges[0].node) if edges else None
 
-    @strawberry.field(description="The position this one reports to")
-    def reports_to(self, info: Info) -> Position | None:
-        def build(edges: list[Edge]) -> Position | None:
-            return Position.of(edges[0].node) if edges else None
+    @relation("REPORTS_TO", "in", description="The positions that report to this one")
+    def direct_reports(self, edges: list[Edge]) -> list[Position]:
+        return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
 
-        return _related(info, "REPORTS_TO", "out", self.id, build)
+    @relation("HAS_RESPONSIBILITY", "out", description="Responsibilities held, with the RACI role")
+    def responsibilities(self, edges: list[Edge]) -> list[ResponsibilityRole]:
+        return sorted((ResponsibilityRole(raci=Raci(e.props["raci"]), position=self,
+                                          responsibility=Responsibility.of(e.node))
+                       for e in edges), key=lambda x: (x.responsibility.id, x.raci.value))
 
-    @strawberry.field(description="The positions that report to this one")
-    def direct_reports(self, info: Info) -> list[Position]:
-        def build(edges: list[Edge]) -> list[Position]:
-            return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
+    @relation("REQUIRES_COMPETENCY", "out",
+              description="Competencies required, with level, weight and mandatory")
+    def requirements(self, edges: list[Edge]) -> list[Requirement]:
+        return sorted((Requirement.of(e.props, self, Competency.of(e.node)) for e in edges),
+                      key=lambda x: x.competency.id)
 
-        return _related(info, "REPORTS_TO", "in", self.id, build)
+    @relation("REQUIRES_CERTIFICATE", "out")
+    def required_certificates(self, edges: list[Edge]) -> list[Certificate]:
+        return sorted((Certificate.of(e.node) for e in edges), key=lambda c: c.id)
 
-    @strawberry.field(description="Responsibilities held, with the RACI role")
-    def responsibilities(self, info: Info) -> list[ResponsibilityRole]:
-        def build(edges: list[Edge]) -> list[ResponsibilityRole]:
-            return sorted((ResponsibilityRole(raci=Raci(e.props["raci"]), position=self,
-                                              responsibility=Responsibility.of(e.node))
-                           for e in edges), key=lambda x: (x.responsibility.id, x.raci.value))
+    @relation("MEASURED_BY", "out",
+              description="KPIs measuring this position, with their weights (percent)")
+    def kpis(self, edges: list[Edge]) -> list[PositionKpi]:
+        return sorted((PositionKpi(weight=e.props["weight"], position=self, kpi=Kpi.of(e.node))
+                       for e in edges), key=lambda x: x.kpi.id)
 
-        return _related(info, "HAS_RESPONSIBILITY", "out", self.id, build)
+    @relation("HOLDS_POSITION", "in", current=True, description="Current holders of the position")
+    def incumbents(self, edges: list[Edge]) -> list[Assignment]:
+        return sorted((Assignment.of(e.props, Employee.of(e.node), self)
+                       for e in edges if _current(e)), key=lambda a: a.employee.id)
 
-    @strawberry.field(description="Competencies required, with level, weight and mandatory")
-    def requirements(self, info: Info) -> list[Requirement]:
-        def build(edges: list[Edge]) -> list[Requirement]:
-            return sorted((Requirement.of(e.props, self, Competency.of(e.node)) for e in edges),
-                          key=lambda x: x.competency.id)
+    @relation("HOLDS_POSITION", "in",
+              description="Everyone who held the position before (with end dates)")
+    def past_holders(self, edges: list[Edge]) -> list[Assignment]:
+        return sorted((Assignment.of(e.props, Employee.of(e.node), self)
+                       for e in edges if not _current(e)),
+                      key=lambda a: (a.start_date, a.employee.id))
 
-        return _related(info, "REQUIRES_COMPETENCY", "out", self.id, build)
+    @relation("HOLDS_POSITION", "in", current=True,
+              description="headcount minus current incumbents, never below 0")
+    def vacancies(self, edges: list[Edge]) -> int:
+        return max(self.headcount - sum(1 for e in edges if _current(e)), 0)
 
-    @strawberry.field
-    def required_certificates(self, info: Info) -> list[Certificate]:
-        def build(edges: list[Edge]) -> list[Certificate]:
-            return sorted((Certificate.of(e.node) for e in edges), key=lambda c: c.id)
-
-        return _related(info, "REQUIRES_CERTIFICATE", "out", self.id, build)
-
-    @strawberry.field(description="KPIs measuring this position, with their weights (percent)")
-    def kpis(self, info: Info) -> list[PositionKpi]:
-        def build(edges: list[Edge]) -> list[PositionKpi]:
-            return sorted((PositionKpi(weight=e.props["weight"], position=self, kpi=Kpi.of(e.node))
-                           for e in edges), key=lambda x: x.kpi.id)
-
-        return _related(info, "MEASURED_BY", "out", self.id, build)
-
-    @strawberry.field(description="Current holders of the position")
-    def incumbents(self, info: Info) -> list[Assignment]:
-        def build(edges: list[Edge]) -> list[Assignment]:
-            return sorted((Assignment.of(e.props, Employee.of(e.node), self)
-                           for e in edges if _current(e)), key=lambda a: a.employee.id)
-
-        return _related(info, "HOLDS_POSITION", "in", self.id, build, current=True)
-
-    @strawberry.field(description="Everyone who held the position before (with end dates)")
-    def past_holders(self, info: Info) -> list[Assignment]:
-        def build(edges: list[Edge]) -> list[Assignment]:
-            return sorted((Assignment.of(e.props, Employee.of(e.node), self)
-                           for e in edges if not _current(e)),
-                          key=lambda a: (a.start_date, a.employee.id))
-
-        return _related(info, "HOLDS_POSITION", "in", self.id, build)
-
-    @strawberry.field(description="headcount minus current incumbents, never below 0")
-    def vacancies(self, info: Info) -> int:
-        def build(edges: list[Edge]) -> int:
-            return max(self.headcount - sum(1 for e in edges if _current(e)), 0)
-
-        return _related(info, "HOLDS_POSITION", "in", self.id, build, current=True)
-
-    @strawberry.field(description="Employees nominated as successors")
-    def nominations(self, info: Info) -> list[Nomination]:
-        def build(edges: list[Edge]) -> list[Nomination]:
-            return sorted((Nomination(readiness=Readiness(e.props["readiness"]),
-                                      employee=Employee.of(e.node), position=self) for e in edges),
-                          key=lambda n: n.employee.id)
-
-        return _related(info, "NOMINATED_SUCCESSOR", "in", self.id, build)
+    @relation("NOMINATED_SUCCESSOR", "in", description="Employees nominated as successors")
+    def nominations(self, edges: list[Edge]) -> list[Nomination]:
+        return sorted((Nomination(readiness=Readiness(e.props["readiness"]),
+                                  employee=Employee.of(e.node), position=self) for e in edges),
+                      key=lambda n: n.employee.id)
 
 
 @strawberry.type(description="职责: a duty that positions hold in a RACI role")
@@ -213,15 +161,13 @@ class Responsibility:
         return cls(id=strawberry.ID(r["id"]), name=r["name"], description=r.get("description"),
                    process=r.get("process"))
 
-    @strawberry.field(description="Positions holding this responsibility, optionally one role")
-    def owners(self, info: Info, role: Raci | None = None) -> list[ResponsibilityRole]:
-        def build(edges: list[Edge]) -> list[ResponsibilityRole]:
-            return sorted((ResponsibilityRole(raci=Raci(e.props["raci"]),
-                                              position=Position.of(e.node), responsibility=self)
-                           for e in edges if role is None or e.props["raci"] == role.value),
-                          key=lambda x: (x.raci.value, x.position.id))
-
-        return _related(info, "HAS_RESPONSIBILITY", "in", self.id, build)
+    @relation("HAS_RESPONSIBILITY", "in",
+              description="Positions holding this responsibility, optionally one role")
+    def owners(self, edges: list[Edge], role: Raci | None = None) -> list[ResponsibilityRole]:
+        return sorted((ResponsibilityRole(raci=Raci(e.props["raci"]),
+                                          position=Position.of(e.node), responsibility=self)
+                       for e in edges if role is None or e.props["raci"] == role.value),
+                      key=lambda x: (x.raci.value, x.position.id))
 
 
 @strawberry.type(description="能力: a skill, knowledge area or trait on a 1-5 scale")
@@ -236,22 +182,17 @@ class Competency:
         return cls(id=strawberry.ID(r["id"]), name=r["name"], category=r.get("category"),
                    description=r.get("description"))
 
-    @strawberry.field(description="Positions requiring this competency")
-    def required_by(self, info: Info) -> list[Requirement]:
-        def build(edges: list[Edge]) -> list[Requirement]:
-            return sorted((Requirement.of(e.props, Position.of(e.node), self) for e in edges),
-                          key=lambda x: x.position.id)
+    @relation("REQUIRES_COMPETENCY", "in", description="Positions requiring this competency")
+    def required_by(self, edges: list[Edge]) -> list[Requirement]:
+        return sorted((Requirement.of(e.props, Position.of(e.node), self) for e in edges),
+                      key=lambda x: x.position.id)
 
-        return _related(info, "REQUIRES_COMPETENCY", "in", self.id, build)
-
-    @strawberry.field(description="Employees assessed in this competency, with their levels")
-    def holders(self, info: Info, min_level: int = 1) -> list[CompetencyAssessment]:
-        def build(edges: list[Edge]) -> list[CompetencyAssessment]:
-            return sorted((CompetencyAssessment.of(e.props, Employee.of(e.node), self)
-                           for e in edges if e.props["level"] >= min_level),
-                          key=lambda x: (-x.level, x.employee.id))
-
-        return _related(info, "HAS_COMPETENCY", "in", self.id, build)
+    @relation("HAS_COMPETENCY", "in",
+              description="Employees assessed in this competency, with their levels")
+    def holders(self, edges: list[Edge], min_level: int = 1) -> list[CompetencyAssessment]:
+        return sorted((CompetencyAssessment.of(e.props, Employee.of(e.node), self)
+                       for e in edges if e.props["level"] >= min_level),
+                      key=lambda x: (-x.level, x.employee.id))
 
 
 @strawberry.type(description="证书: a qualification some positions require")
@@ -264,20 +205,14 @@ class Certificate:
     def of(cls, r: Record) -> Certificate:
         return cls(id=strawberry.ID(r["id"]), name=r["name"], issuer=r.get("issuer"))
 
-    @strawberry.field
-    def required_by(self, info: Info) -> list[Position]:
-        def build(edges: list[Edge]) -> list[Position]:
-            return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
+    @relation("REQUIRES_CERTIFICATE", "in")
+    def required_by(self, edges: list[Edge]) -> list[Position]:
+        return sorted((Position.of(e.node) for e in edges), key=lambda p: p.id)
 
-        return _related(info, "REQUIRES_CERTIFICATE", "in", self.id, build)
-
-    @strawberry.field
-    def holders(self, info: Info) -> list[CertificateHolding]:
-        def build(edges: list[Edge]) -> list[CertificateHolding]:
-            return sorted((CertificateHolding.of(e.props, Employee.of(e.node), self)
-                           for e in edges), key=lambda x: x.employee.id)
-
-        return _related(info, "HAS_CERTIFICATE", "in", self.id, build)
+    @relation("HAS_CERTIFICATE", "in")
+    def holders(self, edges: list[Edge]) -> list[CertificateHolding]:
+        return sorted((CertificateHolding.of(e.props, Employee.of(e.node), self)
+                       for e in edges), key=lambda x: x.employee.id)
 
 
 @strawberry.type(description="员工: a person and their personnel file")
@@ -299,60 +234,44 @@ class Employee:
                    potential=enum_value(Level, r.get("potential")),  # type: ignore[arg-type]
                    flight_risk=enum_value(Level, r.get("flight_risk")))  # type: ignore[arg-type]
 
-    def _assignments(self, info: Info, current: bool) -> list[Assignment]:
-        def build(edges: list[Edge]) -> list[Assignment]:
-            return sorted((Assignment.of(e.props, self, Position.of(e.node))
-                           for e in edges if _current(e) == current),
-                          key=lambda a: (a.start_date, a.position.id))
+    def _assignments(self, edges: list[Edge], current: bool) -> list[Assignment]:
+        return sorted((Assignment.of(e.props, self, Position.of(e.node))
+                       for e in edges if _current(e) == current),
+                      key=lambda a: (a.start_date, a.position.id))
 
-        return _related(info, "HOLDS_POSITION", "out", self.id, build)
+    @relation("HOLDS_POSITION", "out", description="Positions held now")
+    def current_positions(self, edges: list[Edge]) -> list[Assignment]:
+        return self._assignments(edges, current=True)
 
-    @strawberry.field(description="Positions held now")
-    def current_positions(self, info: Info) -> list[Assignment]:
-        return self._assignments(info, current=True)
+    @relation("HOLDS_POSITION", "out",
+              description="Positions held before (career trajectory), oldest first")
+    def past_positions(self, edges: list[Edge]) -> list[Assignment]:
+        return self._assignments(edges, current=False)
 
-    @strawberry.field(description="Positions held before (career trajectory), oldest first")
-    def past_positions(self, info: Info) -> list[Assignment]:
-        return self._assignments(info, current=False)
+    @relation("HAS_COMPETENCY", "out", description="Assessed competency levels")
+    def competencies(self, edges: list[Edge]) -> list[CompetencyAssessment]:
+        return sorted((CompetencyAssessment.of(e.props, self, Competency.of(e.node))
+                       for e in edges), key=lambda x: x.competency.id)
 
-    @strawberry.field(description="Assessed competency levels")
-    def competencies(self, info: Info) -> list[CompetencyAssessment]:
-        def build(edges: list[Edge]) -> list[CompetencyAssessment]:
-            return sorted((CompetencyAssessment.of(e.props, self, Competency.of(e.node))
-                           for e in edges), key=lambda x: x.competency.id)
+    @relation("HAS_CERTIFICATE", "out")
+    def certificates(self, edges: list[Edge]) -> list[CertificateHolding]:
+        return sorted((CertificateHolding.of(e.props, self, Certificate.of(e.node))
+                       for e in edges), key=lambda x: x.certificate.id)
 
-        return _related(info, "HAS_COMPETENCY", "out", self.id, build)
+    @relation("HAS_CONTRACT", "out")
+    def contracts(self, edges: list[Edge]) -> list[Contract]:
+        return sorted((Contract.of(e.node) for e in edges), key=lambda c: (c.start_date, c.id))
 
-    @strawberry.field
-    def certificates(self, info: Info) -> list[CertificateHolding]:
-        def build(edges: list[Edge]) -> list[CertificateHolding]:
-            return sorted((CertificateHolding.of(e.props, self, Certificate.of(e.node))
-                           for e in edges), key=lambda x: x.certificate.id)
+    @relation("HAS_REVIEW", "out", description="Performance reviews, oldest period first")
+    def reviews(self, edges: list[Edge]) -> list[PerformanceReview]:
+        return sorted((PerformanceReview.of(e.node) for e in edges), key=lambda r: r.period)
 
-        return _related(info, "HAS_CERTIFICATE", "out", self.id, build)
-
-    @strawberry.field
-    def contracts(self, info: Info) -> list[Contract]:
-        def build(edges: list[Edge]) -> list[Contract]:
-            return sorted((Contract.of(e.node) for e in edges), key=lambda c: (c.start_date, c.id))
-
-        return _related(info, "HAS_CONTRACT", "out", self.id, build)
-
-    @strawberry.field(description="Performance reviews, oldest period first")
-    def reviews(self, info: Info) -> list[PerformanceReview]:
-        def build(edges: list[Edge]) -> list[PerformanceReview]:
-            return sorted((PerformanceReview.of(e.node) for e in edges), key=lambda r: r.period)
-
-        return _related(info, "HAS_REVIEW", "out", self.id, build)
-
-    @strawberry.field(description="Positions this employee is nominated to succeed to")
-    def nominations(self, info: Info) -> list[Nomination]:
-        def build(edges: list[Edge]) -> list[Nomination]:
-            return sorted((Nomination(readiness=Readiness(e.props["readiness"]), employee=self,
-                                      position=Position.of(e.node)) for e in edges),
-                          key=lambda n: n.position.id)
-
-        return _related(info, "NOMINATED_SUCCESSOR", "out", self.id, build)
+    @relation("NOMINATED_SUCCESSOR", "out",
+              description="Positions this employee is nominated to succeed to")
+    def nominations(self, edges: list[Edge]) -> list[Nomination]:
+        return sorted((Nomination(readiness=Readiness(e.props["readiness"]), employee=self,
+                                  position=Position.of(e.node)) for e in edges),
+                      key=lambda n: n.position.id)
 
 
 @strawberry.type(name="KPI", description="关键绩效指标: a measure with a target")
@@ -370,13 +289,10 @@ class Kpi:
                    direction=KpiDirection(r["direction"]), target=r.get("target"),
                    period=r.get("period"))
 
-    @strawberry.field(description="Positions measured by this KPI, with weights")
-    def positions(self, info: Info) -> list[PositionKpi]:
-        def build(edges: list[Edge]) -> list[PositionKpi]:
-            return sorted((PositionKpi(weight=e.props["weight"], position=Position.of(e.node),
-                                       kpi=self) for e in edges), key=lambda x: x.position.id)
-
-        return _related(info, "MEASURED_BY", "in", self.id, build)
+    @relation("MEASURED_BY", "in", description="Positions measured by this KPI, with weights")
+    def positions(self, edges: list[Edge]) -> list[PositionKpi]:
+        return sorted((PositionKpi(weight=e.props["weight"], position=Position.of(e.node),
+                                   kpi=self) for e in edges), key=lambda x: x.position.id)
 
 
 @strawberry.type(description="劳动合同: an employment contract")
@@ -399,12 +315,9 @@ class Contract:
                    monthly_wage=r.get("monthly_wage"), probation_wage=r.get("probation_wage"),
                    social_insurance_registered_on=r.get("social_insurance_registered_on"))
 
-    @strawberry.field
-    def employee(self, info: Info) -> Employee | None:
-        def build(edges: list[Edge]) -> Employee | None:
-            return Employee.of(edges[0].node) if edges else None
-
-        return _related(info, "HAS_CONTRACT", "in", self.id, build)
+    @relation("HAS_CONTRACT", "in")
+    def employee(self, edges: list[Edge]) -> Employee | None:
+        return Employee.of(edges[0].node) if edges else None
 
 
 @strawberry.type(description="绩效评估: a rating (1-5) for one period")
@@ -417,12 +330,9 @@ class PerformanceReview:
     def of(cls, r: Record) -> PerformanceReview:
         return cls(id=strawberry.ID(r["id"]), period=r["period"], rating=r["rating"])
 
-    @strawberry.field
-    def employee(self, info: Info) -> Employee | None:
-        def build(edges: list[Edge]) -> Employee | None:
-            return Employee.of(edges[0].node) if edges else None
-
-        return _related(info, "HAS_REVIEW", "in", self.id, build)
+    @relation("HAS_REVIEW", "in")
+    def employee(self, edges: list[Edge]) -> Employee | None:
+        return Employee.of(edges[0].node) if edges else None
 
 
 # -- relationships with properties --------------------------------------------------------------
@@ -508,48 +418,5 @@ NODE_TYPES: dict[str, Any] = {
     "Contract": Contract, "PerformanceReview": PerformanceReview,
 }
 
-# GraphQL field -> the relationship its resolver loads, per type. The root fields use it to
-# fetch a record together with the relationships a request selects, in one query, and prime
-# the DataLoaders with them. A missing entry costs a query, never a wrong answer: a loader is
-# primed only with the relationships it would have loaded itself.
-EDGE_FIELDS: dict[str, dict[str, EdgeKind]] = {
-    "Department": {
-        "parent": EdgeKind("SUB_DEPARTMENT_OF", "out"),
-        "children": EdgeKind("SUB_DEPARTMENT_OF", "in"),
-        "positions": EdgeKind("IN_DEPARTMENT", "in"),
-    },
-    "Position": {
-        "department": EdgeKind("IN_DEPARTMENT", "out"),
-        "reportsTo": EdgeKind("REPORTS_TO", "out"),
-        "directReports": EdgeKind("REPORTS_TO", "in"),
-        "responsibilities": EdgeKind("HAS_RESPONSIBILITY", "out"),
-        "requirements": EdgeKind("REQUIRES_COMPETENCY", "out"),
-        "requiredCertificates": EdgeKind("REQUIRES_CERTIFICATE", "out"),
-        "kpis": EdgeKind("MEASURED_BY", "out"),
-        "incumbents": EdgeKind("HOLDS_POSITION", "in", current=True),
-        "vacancies": EdgeKind("HOLDS_POSITION", "in", current=True),
-        "pastHolders": EdgeKind("HOLDS_POSITION", "in"),
-        "nominations": EdgeKind("NOMINATED_SUCCESSOR", "in"),
-    },
-    "Responsibility": {"owners": EdgeKind("HAS_RESPONSIBILITY", "in")},
-    "Competency": {
-        "requiredBy": EdgeKind("REQUIRES_COMPETENCY", "in"),
-        "holders": EdgeKind("HAS_COMPETENCY", "in"),
-    },
-    "Certificate": {
-        "requiredBy": EdgeKind("REQUIRES_CERTIFICATE", "in"),
-        "holders": EdgeKind("HAS_CERTIFICATE", "in"),
-    },
-    "Employee": {
-        "currentPositions": EdgeKind("HOLDS_POSITION", "out"),
-        "pastPositions": EdgeKind("HOLDS_POSITION", "out"),
-        "competencies": EdgeKind("HAS_COMPETENCY", "out"),
-        "certificates": EdgeKind("HAS_CERTIFICATE", "out"),
-        "contracts": EdgeKind("HAS_CONTRACT", "out"),
-        "reviews": EdgeKind("HAS_REVIEW", "out"),
-        "nominations": EdgeKind("NOMINATED_SUCCESSOR", "out"),
-    },
-    "KPI": {"positions": EdgeKind("MEASURED_BY", "in")},
-    "Contract": {"employee": EdgeKind("HAS_CONTRACT", "in")},
-    "PerformanceReview": {"employee": EdgeKind("HAS_REVIEW", "in")},
-}
+#: GraphQL type -> field -> the relationship it reads (see :func:`edge_fields`)
+EDGE_FIELDS: dict[str, dict[str, EdgeKind]] = edge_fields(NODE_TYPES.values())

@@ -1,32 +1,25 @@
-"""The fit model: what person-to-position fit needs, held in memory as numpy arrays.
+"""The fit model: what person-to-position fit needs, held in memory as numpy arrays (pure).
 
 Scoring every employee against a position in Cypher costs tens of milliseconds on 50,000
-employees; over arrays it costs well under one. So each process keeps one model per graph,
-loaded with a handful of Cypher queries:
+employees; over arrays it costs well under one. The graph layer (:mod:`graph.fit_loader`)
+reads the rows with a handful of Cypher queries (:class:`GraphRows`); here they become
 
-* the records of employees, positions, competencies, certificates and departments (the
-  department tree, each position's department);
-* requirements (position, competency, level, weight, mandatory) and required certificates;
-* assessed levels (employee, competency, level), certificates held (with expiry), current
-  assignments (``HOLDS_POSITION`` without ``end_date``), the latest review of each employee
-  (the greatest ``period``) and successor nominations.
+* :class:`FitTables`: records of employees, positions, competencies, certificates and
+  departments with stable integer indices (new ones are appended, deleted ones become
+  ``None``), and the relationship rows as integer columns: requirements, required
+  certificates, assessed levels, certificates held (with expiry), current assignments, the
+  latest review of each employee (the greatest ``period``) and successor nominations;
+* :class:`FitModel`: the tables grouped by either end, so that a position's requirements, a
+  competency's holders or an employee's levels are array slices.
 
-Each entity has a stable integer index (new ones are appended, deleted ones become ``None``);
-:class:`FitModel` groups the relationship rows by either end (CSR-style ``ptr`` arrays), so a
-position's requirements, a competency's holders or an employee's levels are array slices.
 Where the graph holds two assessments of one competency for one employee, the higher counts.
-
-**Freshness.** :func:`fit_model` reads the change stamp (:mod:`graph.changes`) once per call.
-When writes happened since the model was built, it reloads only the employees, positions,
-competencies and certificates they touched (the departments whole) and rebuilds the arrays;
-after an import, a cleared graph or more writes than the stamp's log remembers, it reloads
-everything. Models are immutable: a request keeps the snapshot it started with.
+A partial reload replaces the rows of the records a write touched (:func:`with_employees`,
+:func:`with_positions`, :func:`with_departments`); a model is immutable, so a request keeps
+the snapshot it started with.
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -35,11 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graph.changes import Stamp, Touched, read_stamp
-from graph.db import Graph
-from graph.errors import NotFound
-from graph.repository import Record, native
-from schema.ontology import Ontology
+from domain.errors import NotFound
+from domain.records import Record
 
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
@@ -52,7 +42,7 @@ READINESS: tuple[str, ...] = ("ready_now", "ready_1_2_years", "ready_3_plus_year
 LEVELS: tuple[str, ...] = ("low", "medium", "high")
 
 
-class _Stale(Exception):
+class StaleTables(Exception):
     """A partial reload met a record the model does not know: reload everything."""
 
 
@@ -208,7 +198,7 @@ def _lookup(entities: Entities, key: str | None) -> int:
         return -1
     i = entities.find(key)
     if i is None:
-        raise _Stale(key)
+        raise StaleTables(key)
     return i
 
 
@@ -336,8 +326,6 @@ class FitModel:
     """
 
     tables: FitTables
-    epoch: str | None
-    version: int
     n_emp: int
     n_pos: int
     n_comp: int
@@ -462,7 +450,7 @@ class FitModel:
         return mask & self.emp_alive
 
 
-def build_model(t: FitTables, epoch: str | None = None, version: int = 0) -> FitModel:
+def build_model(t: FitTables) -> FitModel:
     """Group the tables (pure numpy; about 0.1 s for 50,000 employees)."""
     n_emp, n_pos = len(t.employees), len(t.positions)
     n_comp, n_cert = len(t.competencies), len(t.certificates)
@@ -513,7 +501,7 @@ def build_model(t: FitTables, epoch: str | None = None, version: int = 0) -> Fit
             children.setdefault(up, []).append(d)
     emps = t.employees.records
     return FitModel(
-        tables=replace(t, hold_emp=hold_emp, hold_pos=hold_pos), epoch=epoch, version=version,
+        tables=replace(t, hold_emp=hold_emp, hold_pos=hold_pos),
         n_emp=n_emp, n_pos=n_pos, n_comp=n_comp, n_cert=n_cert,
         emp_alive=t.employees.alive(), emp_rank=t.employees.ranks(),
         pos_alive=t.positions.alive(), pos_rank=t.positions.ranks(), pos_grade=pos_grade,
@@ -536,127 +524,6 @@ def build_model(t: FitTables, epoch: str | None = None, version: int = 0) -> Fit
         department_children=children,
     )
 
-
-# -- loading from the graph --------------------------------------------------------------------
-
-
-class _Queries:
-    """The Cypher the model is loaded with; every identifier from the ontology."""
-
-    def __init__(self, o: Ontology) -> None:
-        self.o = o
-
-    def props(self, class_name: str, var: str) -> tuple[list[str], str]:
-        names = list(self.o.cls(class_name).properties)
-        return names, "[" + ", ".join(f"{var}.{self.o.prop(class_name, p)}" for p in names) + "]"
-
-    def label(self, name: str) -> str:
-        return self.o.label(name)
-
-    def rel(self, name: str) -> str:
-        return self.o.rel_type(name)
-
-    def rp(self, rel: str, prop: str) -> str:
-        return self.o.rel_prop(rel, prop)
-
-    def key(self, class_name: str) -> str:
-        return self.o.prop(class_name, self.o.cls(class_name).key)
-
-
-def _record(names: list[str], values: list[Any]) -> Record:
-    return {n: native(v) for n, v in zip(names, values, strict=True) if v is not None}
-
-
-async def _load_entities(graph: Graph, q: _Queries, class_name: str,
-                         keys: list[str] | None = None) -> list[Record]:
-    names, row = q.props(class_name, "n")
-    if keys is None:
-        rows = await graph.read(f"MATCH (n:{q.label(class_name)}) RETURN collect({row}) AS rows")
-    else:
-        rows = await graph.read(
-            f"UNWIND $keys AS k MATCH (n:{q.label(class_name)} {{{q.key(class_name)}: k}}) "
-            f"RETURN collect({row}) AS rows", keys=keys)
-    return [_record(names, r) for r in rows[0]["rows"]] if rows else []
-
-
-async def _load_departments(graph: Graph, q: _Queries) -> list[tuple[Record, str | None]]:
-    names, row = q.props("Department", "n")
-    rows = await graph.read(
-        f"MATCH (n:{q.label('Department')}) "
-        f"OPTIONAL MATCH (n)-[:{q.rel('SUB_DEPARTMENT_OF')}]->(up:{q.label('Department')}) "
-        f"RETURN collect([{row}, up.{q.key('Department')}]) AS rows")
-    return [(_record(names, r[0]), r[1]) for r in (rows[0]["rows"] if rows else [])]
-
-
-def _position_slice_query(q: _Queries, single: bool) -> str:
-    _, row = q.props("Position", "n")
-    req = "REQUIRES_COMPETENCY"
-    match = (f"UNWIND $keys AS k MATCH (n:{q.label('Position')} {{{q.key('Position')}: k}})"
-             if single else f"MATCH (n:{q.label('Position')})")
-    return (f"{match} OPTIONAL MATCH (n)-[:{q.rel('IN_DEPARTMENT')}]->(d:{q.label('Department')}) "
-            f"RETURN {row} AS p, d.{q.key('Department')} AS dept, "
-            f"[(n)-[r:{q.rel(req)}]->(c:{q.label('Competency')}) | [c.{q.key('Competency')}, "
-            f"r.{q.rp(req, 'level')}, r.{q.rp(req, 'weight')}, "
-            f"r.{q.rp(req, 'mandatory')}]] AS reqs, "
-            f"[(n)-[:{q.rel('REQUIRES_CERTIFICATE')}]->(c:{q.label('Certificate')}) | "
-            f"c.{q.key('Certificate')}] AS certs")
-
-
-def _position_slice(names: list[str], row: dict[str, Any]) -> PositionSlice:
-    return PositionSlice(
-        record=_record(names, row["p"]), department=row["dept"],
-        requirements=[(str(c), int(lv), float(1.0 if w is None else w), bool(m))
-                      for c, lv, w, m in row["reqs"] if lv is not None],
-        certificates=[str(c) for c in row["certs"]])
-
-
-async def _load_positions(graph: Graph, q: _Queries,
-                          keys: list[str] | None) -> dict[str, PositionSlice]:
-    names, _ = q.props("Position", "n")
-    if keys is None:
-        rows = await graph.read(_position_slice_query(q, single=False))
-    else:
-        rows = await graph.read(_position_slice_query(q, single=True), keys=keys)
-    slices = [_position_slice(names, r) for r in rows]
-    return {str(s.record["id"]): s for s in slices}
-
-
-def _employee_slice_query(q: _Queries) -> str:
-    _, row = q.props("Employee", "n")
-    hc, hcert, hold, nom = "HAS_COMPETENCY", "HAS_CERTIFICATE", "HOLDS_POSITION", \
-        "NOMINATED_SUCCESSOR"
-    pos, comp, cert = q.key("Position"), q.key("Competency"), q.key("Certificate")
-    return (
-        f"UNWIND $keys AS k MATCH (n:{q.label('Employee')} {{{q.key('Employee')}: k}}) "
-        f"RETURN {row} AS e, "
-        f"[(n)-[r:{q.rel(hc)}]->(c:{q.label('Competency')}) | [c.{comp}, r.{q.rp(hc, 'level')}]]"
-        " AS comps, "
-        f"[(n)-[r:{q.rel(hcert)}]->(c:{q.label('Certificate')}) | "
-        f"[c.{cert}, r.{q.rp(hcert, 'expires_on')}]] AS certs, "
-        f"[(n)-[h:{q.rel(hold)}]->(p:{q.label('Position')}) "
-        f"WHERE h.{q.rp(hold, 'end_date')} IS NULL | p.{pos}] AS holds, "
-        f"[(n)-[:{q.rel('HAS_REVIEW')}]->(r:{q.label('PerformanceReview')}) | "
-        f"[r.{q.o.prop('PerformanceReview', 'period')}, "
-        f"r.{q.o.prop('PerformanceReview', 'rating')}]] AS reviews, "
-        f"[(n)-[r:{q.rel(nom)}]->(p:{q.label('Position')}) | [p.{pos}, "
-        f"r.{q.rp(nom, 'readiness')}]] AS noms")
-
-
-async def _load_employee_slices(graph: Graph, q: _Queries,
-                                keys: list[str]) -> dict[str, EmployeeSlice | None]:
-    names, _ = q.props("Employee", "n")
-    rows = await graph.read(_employee_slice_query(q), keys=keys)
-    found: dict[str, EmployeeSlice | None] = {k: None for k in keys}
-    for row in rows:
-        record = _record(names, row["e"])
-        found[str(record["id"])] = EmployeeSlice(
-            record=record,
-            competencies=[(str(c), int(lv)) for c, lv in row["comps"] if lv is not None],
-            certificates=[(str(c), native(x)) for c, x in row["certs"]],
-            holds=[str(p) for p in row["holds"]],
-            reviews=[(str(p), int(r)) for p, r in row["reviews"] if p is not None and r],
-            nominations=[(str(p), str(r)) for p, r in row["noms"] if r in READINESS])
-    return found
 
 
 @dataclass(frozen=True)
@@ -723,139 +590,3 @@ def make_tables(rows: GraphRows) -> FitTables:
         nom_emp=_i32(r[0] for r in noms), nom_pos=_i32(r[1] for r in noms),
         nom_readiness=_i32(r[2] for r in noms),
         rating=rating, rating_period=tuple(periods))
-
-
-async def load_rows(graph: Graph) -> GraphRows:
-    """Read everything the model needs (a dozen queries; the big relationship tables come back
-    as a few long lists in one record, which the Bolt protocol moves far faster than rows)."""
-    q = _Queries(graph.ontology)
-    e_key, p_key, c_key = q.key("Employee"), q.key("Position"), q.key("Competency")
-    emp, pos, comp, cert = (q.label(n) for n in ("Employee", "Position", "Competency",
-                                                  "Certificate"))
-    hc, hcert, hold, nom = "HAS_COMPETENCY", "HAS_CERTIFICATE", "HOLDS_POSITION", \
-        "NOMINATED_SUCCESSOR"
-    ec = (await graph.read(
-        f"MATCH (e:{emp})-[r:{q.rel(hc)}]->(c:{comp}) WHERE r.{q.rp(hc, 'level')} IS NOT NULL "
-        f"RETURN collect(e.{e_key}) AS e, collect(c.{c_key}) AS c, "
-        f"collect(r.{q.rp(hc, 'level')}) AS lv"))[0]
-    held = (await graph.read(
-        f"MATCH (e:{emp})-[r:{q.rel(hcert)}]->(c:{cert}) "
-        f"RETURN collect([e.{e_key}, c.{q.key('Certificate')}, "
-        f"r.{q.rp(hcert, 'expires_on')}]) AS rows"))[0]["rows"]
-    holds = (await graph.read(
-        f"MATCH (e:{emp})-[h:{q.rel(hold)}]->(p:{pos}) WHERE h.{q.rp(hold, 'end_date')} IS NULL "
-        f"RETURN collect(e.{e_key}) AS e, collect(p.{p_key}) AS p"))[0]
-    period, rating = (q.o.prop("PerformanceReview", p) for p in ("period", "rating"))
-    reviews = (await graph.read(
-        f"MATCH (e:{emp})-[:{q.rel('HAS_REVIEW')}]->(r:{q.label('PerformanceReview')}) "
-        f"WHERE r.{period} IS NOT NULL AND r.{rating} IS NOT NULL "
-        f"RETURN collect(e.{e_key}) AS e, collect(r.{period}) AS p, "
-        f"collect(r.{rating}) AS r"))[0]
-    noms = (await graph.read(
-        f"MATCH (e:{emp})-[r:{q.rel(nom)}]->(p:{pos}) "
-        f"RETURN collect([e.{e_key}, p.{p_key}, r.{q.rp(nom, 'readiness')}]) AS rows"))[0]["rows"]
-    return GraphRows(
-        employees=await _load_entities(graph, q, "Employee"),
-        competencies=await _load_entities(graph, q, "Competency"),
-        certificates=await _load_entities(graph, q, "Certificate"),
-        departments=await _load_departments(graph, q),
-        positions=list((await _load_positions(graph, q, None)).values()),
-        levels=[(str(e), str(c), int(lv))
-                for e, c, lv in zip(ec["e"], ec["c"], ec["lv"], strict=True)],
-        held=[(str(e), str(c), native(x)) for e, c, x in held],
-        holds=[(str(e), str(p)) for e, p in zip(holds["e"], holds["p"], strict=True)],
-        reviews=[(str(e), str(p), int(r))
-                 for e, p, r in zip(reviews["e"], reviews["p"], reviews["r"], strict=True)],
-        nominations=[(str(e), str(p), str(r)) for e, p, r in noms])
-
-
-async def load_tables(graph: Graph) -> FitTables:
-    """Load and index everything (about 6 s for 50,000 employees on the embedded engine)."""
-    return make_tables(await load_rows(graph))
-
-
-async def apply_changes(graph: Graph, tables: FitTables, touched: list[Touched]) -> FitTables:
-    """The tables with the touched records reloaded; raises :class:`_Stale` when a reloaded
-    row refers to a record the tables do not know (then everything is reloaded)."""
-    q = _Queries(graph.ontology)
-    by_class: dict[str, list[str]] = {}
-    for class_name, key in touched:
-        by_class.setdefault(class_name, []).append(key)
-    t = tables
-    if "Department" in by_class:
-        t = with_departments(t, await _load_departments(graph, q))
-    for class_name in ("Competency", "Certificate"):
-        keys = sorted(set(by_class.get(class_name, [])))
-        if keys:
-            found = {str(r["id"]): r for r in await _load_entities(graph, q, class_name, keys)}
-            changes: dict[str, Record | None] = {k: found.get(k) for k in keys}
-            if class_name == "Competency":
-                t = replace(t, competencies=t.competencies.updated(changes))
-            else:
-                t = replace(t, certificates=t.certificates.updated(changes))
-    keys = sorted(set(by_class.get("Position", [])))
-    if keys:
-        loaded = await _load_positions(graph, q, keys)
-        t = with_positions(t, {k: loaded.get(k) for k in keys})
-    keys = sorted(set(by_class.get("Employee", [])))
-    if keys:
-        t = with_employees(t, await _load_employee_slices(graph, q, keys))
-    return t
-
-
-# -- one model per graph, kept fresh -----------------------------------------------------------
-
-
-@dataclass
-class _Cache:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    model: FitModel | None = None
-    full_loads: int = 0
-    partial_loads: int = 0
-
-
-_caches: weakref.WeakKeyDictionary[Graph, _Cache] = weakref.WeakKeyDictionary()
-
-
-def _fresh(model: FitModel | None, stamp: Stamp) -> bool:
-    return model is not None and model.epoch == stamp.epoch and model.version >= stamp.version
-
-
-async def fit_model(graph: Graph) -> FitModel:
-    """This process' model of ``graph``, brought up to date with the change stamp first.
-
-    One read when nothing changed; the touched records when something did; everything after
-    an import (or when the stamp's log no longer reaches back to the model's version).
-    """
-    cache = _caches.get(graph)
-    if cache is None:
-        cache = _caches[graph] = _Cache()
-    stamp = await read_stamp(graph)
-    if _fresh(cache.model, stamp):
-        assert cache.model is not None
-        return cache.model
-    async with cache.lock:
-        model = cache.model
-        if _fresh(model, stamp):
-            assert model is not None
-            return model
-        tables: FitTables | None = None
-        if model is not None:
-            touched = stamp.changes_since(model.epoch, model.version)
-            if touched is not None:
-                try:
-                    tables = await apply_changes(graph, model.tables, touched)
-                    cache.partial_loads += 1
-                except _Stale:
-                    tables = None
-        if tables is None:
-            tables = await load_tables(graph)
-            cache.full_loads += 1
-        cache.model = build_model(tables, stamp.epoch, stamp.version)
-        return cache.model
-
-
-def load_counts(graph: Graph) -> tuple[int, int]:
-    """(full loads, partial reloads) of this process' model of ``graph`` so far."""
-    cache = _caches.get(graph)
-    return (0, 0) if cache is None else (cache.full_loads, cache.partial_loads)

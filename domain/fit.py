@@ -16,8 +16,8 @@ that requires no competency fits everyone at 100.
 the position requires is held and not expired on the as-of date (``expires_on`` ≥ as-of; no
 ``expires_on`` = never expires). The as-of date defaults to today.
 
-Every function takes a :class:`graph.fit_model.FitModel` snapshot and ids; an unknown id raises
-:class:`graph.errors.NotFound`, a bad argument :class:`graph.errors.InvalidInput`, each naming
+Every function takes a :class:`domain.fit_model.FitModel` snapshot and ids; an unknown id raises
+:class:`domain.errors.NotFound`, a bad argument :class:`domain.errors.InvalidInput`, each naming
 the argument. The same formula is evaluated three ways (one position against every employee,
 one employee against every position, many pairs at once) with the same order of additions, so
 they agree to the last bit with :func:`explain`, which itemises one pair.
@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from graph.errors import InvalidInput, camel_case
-from graph.fit_model import BOOL, F64, I64, NO_EXPIRY, FitModel
+from domain.errors import InvalidInput, camel_case
+from domain.fit_model import BOOL, F64, I64, NO_EXPIRY, FitModel
 
 FORMULA = ("fit = 100 × Σ wᵢ·min(aᵢ/rᵢ, 1) / Σ wᵢ over the position's required competencies "
            "(rᵢ required level, aᵢ assessed level or 0, wᵢ weight), rounded half up to one "

@@ -7,7 +7,7 @@ conditions they meet (defaults; every threshold is a parameter, see :class:`Thre
     ready in 1-2 years           fit ≥ 75 and latest rating ≥ 3
     ready in 3+ years            fit ≥ 60
 
-with fit and eligibility as in :mod:`rolegraph.fit` (rounded fit) and the latest rating the
+with fit and eligibility as in :mod:`domain.fit` (rounded fit) and the latest rating the
 rating of the employee's review with the greatest period (no review: no rating, so only the
 3+ band is open). Candidates are ordered by band, fit (high first), rating (high first), id.
 Manual nominations (``NOMINATED_SUCCESSOR``) keep their own readiness and are shown beside
@@ -26,9 +26,8 @@ from datetime import date
 import numpy as np
 from numpy.typing import NDArray
 
-from graph.db import Graph
-from graph.fit_model import BOOL, F64, I32, I64, LEVELS, READINESS, FitModel, fit_model
-from rolegraph.fit import check_first, check_fit, check_range, position_fit
+from domain.fit import check_first, check_fit, check_range, position_fit
+from domain.fit_model import BOOL, F64, I32, I64, LEVELS, READINESS, FitModel
 
 NO_BAND = len(READINESS)
 HIGH = LEVELS.index("high")
@@ -158,21 +157,6 @@ def succession_plan(m: FitModel, position: str, as_of: date,
         nominations=tuple(_successor(m, int(e), p, band, scores, eligible, nominated)
                           for e in noms[order]),
         thresholds=thr, as_of=as_of)
-
-
-async def computed_successors(graph: Graph, position_ids: list[str], as_of: date | None = None,
-                              thresholds: Thresholds = DEFAULT_THRESHOLDS,
-                              ) -> dict[str, list[Successor]]:
-    """For each position id: its computed successors in every band, in plan order.
-
-    The entry point for other features (e.g. a compliance rule "key positions have a ready
-    successor" that also counts computed successors): one fresh model, no GraphQL.
-    """
-    thresholds.check()
-    m = await fit_model(graph)
-    day = as_of or date.today()
-    return {pid: successors(m, m.positions.get(pid, "Position", "position_ids"), day, thresholds)
-            for pid in position_ids}
 
 
 @dataclass(frozen=True)

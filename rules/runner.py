@@ -5,29 +5,36 @@ Nothing is pulled into Python but the violations themselves. The rules' Cypher c
 into a :class:`rules.report.Report`. A GraphQL resolver is a thin wrapper over :func:`check`.
 
 One kind needs a second step: a ``successors`` rule's query returns the positions short on
-nominations, and only for those :func:`rolegraph.succession.computed_successors` is asked who
-fit scoring finds in the rule's bands (see :func:`short_of_successors`).
+nominations, and only for those the runner's ``successors`` callable (by default
+:func:`graph.fit_loader.computed_successors`) is asked who fit scoring finds in the rule's
+bands (see :func:`short_of_successors`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from domain.fit_model import READINESS
+from domain.succession import Successor
 from graph.db import Graph
-from graph.fit_model import READINESS
-from rolegraph.succession import Successor, computed_successors
+from graph.fit_loader import computed_successors
 from rules.compiler import compile_rule, department_query
 from rules.messages import render, text
 from rules.model import Operand, Param, Rule, RuleSet, Scalar, SuccessorsConstraint, Value
 from rules.report import Report, RuleResult, Violation
 
+#: Who fit scoring finds as successors of some positions on a day, in every band.
+SuccessorFinder = Callable[[Graph, list[str], date], Awaitable[dict[str, list[Successor]]]]
 
-async def run_rules(graph: Graph, rules: Iterable[Rule], params: Mapping[str, Scalar]) -> Report:
+
+async def run_rules(graph: Graph, rules: Iterable[Rule], params: Mapping[str, Scalar],
+                    successors: SuccessorFinder = computed_successors) -> Report:
     """Run each rule's query in turn (so each time is the rule's own) with the resolved
-    parameter values ``params`` (see :func:`rules.params.resolve_parameters`)."""
+    parameter values ``params`` (see :func:`rules.params.resolve_parameters`); ``successors``
+    computes successors for the rules that count them."""
     started = time.perf_counter()
     violations: list[Violation] = []
     results: list[RuleResult] = []
@@ -38,7 +45,7 @@ async def run_rules(graph: Graph, rules: Iterable[Rule], params: Mapping[str, Sc
         computed_seconds = 0.0
         if isinstance(rule.constraint, SuccessorsConstraint):
             computed_started = time.perf_counter()
-            rows = await short_of_successors(graph, rule.constraint, rows, params)
+            rows = await short_of_successors(graph, rule.constraint, rows, params, successors)
             if "computed" in rule.constraint.count:
                 computed_seconds = time.perf_counter() - computed_started
         seconds = time.perf_counter() - query_started
@@ -53,11 +60,13 @@ async def run_rules(graph: Graph, rules: Iterable[Rule], params: Mapping[str, Sc
 
 async def check(graph: Graph, ruleset: RuleSet, params: Mapping[str, Scalar],
                 packs: Iterable[str] = (), rule_ids: Iterable[str] = (),
-                severities: Iterable[str] = (), department: str | None = None) -> Report:
+                severities: Iterable[str] = (), department: str | None = None,
+                successors: SuccessorFinder = computed_successors) -> Report:
     """The report of the selected rules (all when no filter is given), limited to records of
     ``department`` and the departments below it when one is given (see
-    :data:`rules.compiler.DEPARTMENT_PATHS` for how a record belongs to a department)."""
-    report = await run_rules(graph, ruleset.select(packs, rule_ids, severities), params)
+    the ``department`` paths of the ontology for how a record belongs to a department)."""
+    report = await run_rules(graph, ruleset.select(packs, rule_ids, severities), params,
+                             successors)
     if department is None:
         return report
     return await within_department(graph, report, department)
@@ -81,6 +90,7 @@ async def within_department(graph: Graph, report: Report, department: str) -> Re
 
 async def short_of_successors(graph: Graph, c: SuccessorsConstraint,
                               rows: list[dict[str, Any]], params: Mapping[str, Scalar],
+                              successors: SuccessorFinder = computed_successors,
                               ) -> list[dict[str, Any]]:
     """Of the positions short on nominations (``rows`` of a successors rule's query, each with
     its ``nominees`` and ``limit``), those still short when the computed successors in the
@@ -94,8 +104,8 @@ async def short_of_successors(graph: Graph, c: SuccessorsConstraint,
     computed: dict[str, list[Successor]] = {}
     if "computed" in c.count and rows:
         assert c.as_of is not None  # the loader requires it
-        computed = await computed_successors(graph, [str(row["focus_id"]) for row in rows],
-                                             as_of=_date(c.as_of, params))
+        computed = await successors(graph, [str(row["focus_id"]) for row in rows],
+                                    _date(c.as_of, params))
     short = []
     for row in rows:
         nominated = len(set(row["nominees"]))

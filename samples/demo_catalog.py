@@ -1,10 +1,10 @@
 """Curated content of the demo organisation (the seeds' example manufacturer).
 
-Pure data, read by :mod:`rolegraph.demo`. Ids are explicit where other rows refer to them
+Pure data, read by :mod:`samples.demo`. Ids are explicit where other rows refer to them
 (departments, positions, competencies by name, certificates, KPIs); responsibility ids are
 given by list order (R0001 = the first entry of :data:`RESPONSIBILITIES`).
 
-Compact notations, parsed by :mod:`rolegraph.demo`:
+Compact notations, parsed by :mod:`samples.demo`:
 
 * RACI: ``"R:P005 A:P004 C:P013"`` -- role letter, colon, position id, space separated.
 * Requirements: ``"CNC操作:3:3:m"`` -- competency name, level, weight, ``m`` when mandatory;

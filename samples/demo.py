@@ -1,8 +1,8 @@
 """The demo organisation: the seeds' example manufacturer, written as interchange CSV files.
 
-``python -m rolegraph.demo`` rewrites ``rolegraph/demo_data/*.csv``.
+``python -m samples.demo`` rewrites ``samples/demo_data/*.csv``.
 The organisation (16 departments, 62 positions, ~150 responsibilities, 82 competencies,
-~300 employees) comes from :mod:`rolegraph.demo_catalog`; people are drawn with a fixed seed,
+~300 employees) comes from :mod:`samples.demo_catalog`; people are drawn with a fixed seed,
 so the output is byte-for-byte the same on every run. Deliberate problems ("planted" cases,
 one of each kind) are listed with their ids in ``demo_data/PLANTED.md``; everything else is
 meant to be clean.
@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
-from rolegraph import demo_catalog as cat
-from rolegraph.generator import Row, add_years, format_row, probation_wage, write_table
+from samples import demo_catalog as cat
+from samples.generator import Row, add_years, format_row, probation_wage, write_table
 
 DEMO_DIR: Final[Path] = Path(__file__).with_name("demo_data")
 DEMO_SEED: Final[int] = 20260101
@@ -479,7 +479,7 @@ def build_demo(out_dir: Path) -> None:
 
 
 def main() -> None:
-    """``python -m rolegraph.demo``: rewrite :data:`DEMO_DIR`."""
+    """``python -m samples.demo``: rewrite :data:`DEMO_DIR`."""
     build_demo(DEMO_DIR)
     print(f"wrote the demo organisation to {DEMO_DIR}")
 

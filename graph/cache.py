@@ -1,0 +1,88 @@
+"""One value per graph, kept in step with the graph's change stamp.
+
+Some answers need a structure built from much of the graph (the fit model, the text index of
+the duties). Each process keeps one of each per :class:`Graph` in a :class:`StampedCache`:
+
+* every :meth:`StampedCache.get` reads the change stamp (:mod:`graph.changes`, one small
+  query); when no write happened since the value was made, the value is returned as it is;
+* otherwise, under a lock of its own per graph (one rebuild at a time), the cache asks
+  ``update`` to bring the value up to date with what the writes touched, and when that cannot
+  be told (an import, another epoch, more writes than the stamp's log holds) or ``update``
+  declines (returns None), ``build`` makes it anew, given the old value to reuse what it can.
+
+So an answer reflects every write committed before the request, through this process or any
+other serving the same graph. Values must be immutable: a request keeps the one it got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from graph.changes import Stamp, Touched, read_stamp
+from graph.db import Graph
+
+T = TypeVar("T")
+
+#: Makes the value anew; gets the previous value (None the first time) to reuse parts of it.
+Build = Callable[[Graph, T | None], Awaitable[T]]
+#: The value brought up to date with the records writes touched, or None: build it anew.
+Update = Callable[[Graph, T, list[Touched]], Awaitable[T | None]]
+
+
+@dataclass
+class _Entry(Generic[T]):
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    value: T | None = None
+    epoch: str | None = None
+    version: int = 0
+    builds: int = 0
+    updates: int = 0
+
+    def fresh(self, stamp: Stamp) -> bool:
+        return self.value is not None and self.epoch == stamp.epoch \
+            and self.version >= stamp.version
+
+
+class StampedCache(Generic[T]):
+    """This process' value of each graph, made by ``build`` and refreshed by ``update``."""
+
+    def __init__(self, build: Build[T], update: Update[T]) -> None:
+        self._build = build
+        self._update = update
+        self._entries: weakref.WeakKeyDictionary[Graph, _Entry[T]] = \
+            weakref.WeakKeyDictionary()
+
+    async def get(self, graph: Graph) -> T:
+        """The value for ``graph``, brought up to date with the change stamp first."""
+        entry = self._entries.get(graph)
+        if entry is None:
+            entry = self._entries.setdefault(graph, _Entry())
+        stamp = await read_stamp(graph)
+        if entry.fresh(stamp):
+            assert entry.value is not None
+            return entry.value
+        async with entry.lock:
+            if entry.fresh(stamp):  # another request refreshed it while this one waited
+                assert entry.value is not None
+                return entry.value
+            value: T | None = None
+            if entry.value is not None:
+                touched = stamp.changes_since(entry.epoch, entry.version)
+                if touched is not None:
+                    value = await self._update(graph, entry.value, touched)
+            if value is None:
+                value = await self._build(graph, entry.value)
+                entry.builds += 1
+            else:
+                entry.updates += 1
+            entry.value, entry.epoch, entry.version = value, stamp.epoch, stamp.version
+            return value
+
+    def counts(self, graph: Graph) -> tuple[int, int]:
+        """(builds, updates) of the value of ``graph`` so far in this process."""
+        entry = self._entries.get(graph)
+        return (0, 0) if entry is None else (entry.builds, entry.updates)

@@ -1,0 +1,119 @@
+"""Relationship fields of the GraphQL types, each declared once with the relationship it reads.
+
+A field is written as a function from the relationships it reads to its value, under the
+:func:`relation` decorator that names them::
+
+    @relation("IN_DEPARTMENT", "out")
+    def department(self, edges: list[Edge]) -> Department | None:
+        return Department.of(edges[0].node) if edges else None
+
+:func:`relation` turns it into a strawberry field whose resolver asks the request's DataLoaders
+for those relationships (arguments of the function after ``edges`` become the field's
+arguments), and records the relationship on it; :func:`edge_fields` derives from those records
+the table the root fields use to fetch a record together with the relationships a request
+selects (and to prime the loaders with them). So adding a relationship field is one function.
+
+The types see the request context only through :class:`TypeContext` (what the resolvers'
+context provides), so this layer does not depend on the resolvers.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar, cast
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.utils.str_converters import to_camel_case
+
+from domain.records import Edge, Record
+from schema.ontology import Direction, EdgeKind
+
+T = TypeVar("T")
+_EDGE_KIND = "__edge_kind__"
+
+
+class RelationLoaders(Protocol):
+    """The DataLoaders the types use (the resolvers' ``Loaders`` provides them)."""
+
+    def edges(self, kind: EdgeKind) -> DataLoader[str, list[Edge]]: ...
+
+    @property
+    def department_employees(self) -> DataLoader[tuple[str, int], list[Record]]: ...
+
+    @property
+    def department_employee_counts(self) -> DataLoader[str, int]: ...
+
+
+class TypeContext(Protocol):
+    """What the types need of ``info.context``."""
+
+    @property
+    def loaders(self) -> RelationLoaders: ...
+
+
+Info = strawberry.Info[TypeContext, None]
+
+
+def related(info: Info, kind: EdgeKind, key: str, build: Callable[[list[Edge]], T]) -> T:
+    """A relationship field's value: built at once when the request already holds the
+    relationships (the root field primed the DataLoader), else after the DataLoader fetched
+    them. Returning the value itself, not a coroutine, spares graphql-core an await per field,
+    which is most of the cost of a long page."""
+    loader = info.context.loaders.edges(kind)
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() \
+            and future.exception() is None:
+        return build(future.result())
+
+    async def later() -> T:
+        return build(await loader.load(key))
+
+    return cast(T, later())  # graphql-core awaits it
+
+
+def relation(rel: str, direction: Direction, current: bool = False,
+             description: str | None = None) -> Callable[[Callable[..., Any]], Any]:
+    """A field reading the ``rel`` relationships of a record from its ``direction`` end
+    (``current``: only those that have not ended); see the module docstring."""
+    kind = EdgeKind(rel, direction, current)
+
+    def field(build: Callable[..., Any]) -> Any:
+        signature = inspect.signature(build)
+        this, edges, *arguments = signature.parameters.values()
+        if edges.name != "edges":
+            raise TypeError(f"{build.__qualname__}: the second parameter must be 'edges'")
+
+        def resolve(self: Any, info: Info, **kwargs: Any) -> Any:
+            return related(info, kind, self.id,
+                           lambda found: build(self, found, **kwargs))
+
+        info_parameter = inspect.Parameter("info", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                           annotation=Info)
+        resolve.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[this, info_parameter, *arguments])
+        resolve.__name__, resolve.__qualname__ = build.__name__, build.__qualname__
+        resolve.__module__, resolve.__doc__ = build.__module__, build.__doc__
+        setattr(resolve, _EDGE_KIND, kind)
+        return strawberry.field(resolver=resolve, description=description)
+
+    return field
+
+
+def edge_fields(types: Iterable[type]) -> dict[str, dict[str, EdgeKind]]:
+    """GraphQL type name -> field name -> the relationship the field reads, for every
+    :func:`relation` field of ``types``. The root fields use it to fetch a record with the
+    relationships a request selects, in one query; a field missing here costs a query, never
+    a wrong answer (a loader is primed only with what it would have loaded itself)."""
+    table: dict[str, dict[str, EdgeKind]] = {}
+    for cls in types:
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        fields: dict[str, EdgeKind] = {}
+        for f in definition.fields:
+            resolver = f.base_resolver
+            kind = getattr(resolver.wrapped_func, _EDGE_KIND, None) if resolver else None
+            if kind is not None:
+                fields[f.graphql_name or to_camel_case(f.python_name)] = kind
+        table[definition.name] = fields
+    return table
