@@ -1,30 +1,20 @@
 """Person-to-position fit (人岗匹配): scores, eligibility, explanations, and the questions built
 on them (candidates, career moves, mismatches, who can, team coverage).
 
-The score of employee *e* for position *p* (the default and only formula)::
-
-    coverage_i = min(a_i / r_i, 1)
-    fit        = 100 × Σ_i w_i · coverage_i / Σ_i w_i
-
-over the competencies *i* the position requires, with *r_i* the required level, *w_i* the
-requirement's weight (1 when not given) and *a_i* the employee's assessed level (0 when not
-assessed). The score is rounded half up to one decimal, and every comparison (ordering,
-``min_fit``, thresholds, readiness bands) uses the rounded score a planner sees. A position
-that requires no competency fits everyone at 100.
-
-**Eligible** means every mandatory requirement is met (*a_i* ≥ *r_i*) and every certificate
-the position requires is held and not expired on the as-of date (``expires_on`` ≥ as-of; no
-``expires_on`` = never expires). The as-of date defaults to today.
+The formula is stated once for clients, in :data:`FORMULA` (which the API returns with every
+score), and once for readers, in :func:`explain`, which evaluates it for one pair term by
+term; README, *Fit and succession*, explains it to planners.
 
 Every function takes a :class:`domain.fit_model.FitModel` snapshot and ids; an unknown id raises
 :class:`domain.errors.NotFound`, a bad argument :class:`domain.errors.InvalidInput`, each naming
 the argument. The same formula is evaluated three ways (one position against every employee,
 one employee against every position, many pairs at once) with the same order of additions, so
-they agree to the last bit with :func:`explain`, which itemises one pair.
+they agree to the last bit with :func:`explain`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from domain.errors import InvalidInput, camel_case
-from domain.fit_model import BOOL, F64, I64, NO_EXPIRY, FitModel
+from domain.fit_model import BOOL, F64, I64, NO_EXPIRY, FitModel, Requirements
 
 FORMULA = ("fit = 100 × Σ wᵢ·min(aᵢ/rᵢ, 1) / Σ wᵢ over the position's required competencies "
            "(rᵢ required level, aᵢ assessed level or 0, wᵢ weight), rounded half up to one "
@@ -52,86 +42,102 @@ def round_one(raw: float) -> float:
     return float(np.floor(raw * 10.0 + 0.5 + 1e-9) / 10.0)
 
 
-# -- the formula, three ways ---------------------------------------------------------------
+# -- the formula, three ways (as :func:`explain` states it) ----------------------------------
 
 
-def _finish(m: FitModel, num: F64, weight: F64) -> F64:
+def _finish(num: F64, weight: F64) -> F64:
     """100 × num / Σw, rounded; 100 where the position requires nothing."""
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = np.where(weight > 0, 100.0 * num / np.where(weight > 0, weight, 1.0), 100.0)
     return round_fit(raw)
 
 
+def _terms(req: Requirements, rows: slice) -> Iterator[tuple[int, int, float, bool]]:
+    """Some requirements as (competency, level, weight, mandatory), in their order."""
+    return zip(req.competency[rows].tolist(), req.level[rows].tolist(),
+               req.weight[rows].tolist(), req.mandatory[rows].tolist(), strict=True)
+
+
 def position_fit(m: FitModel, p: int, as_of: int) -> tuple[F64, BOOL]:
     """Every employee's (rounded) fit for position ``p`` and whether they are eligible."""
     num = np.zeros(m.n_emp, dtype=np.float64)
     met = np.zeros(m.n_emp, dtype=np.int64)
-    for i in range(int(m.r_ptr[p]), int(m.r_ptr[p + 1])):
-        c, r, w = int(m.r_comp[i]), int(m.r_level[i]), float(m.r_weight[i])
-        lo, hi = int(m.a_ptr[c]), int(m.a_ptr[c + 1])
-        emps, levels = m.a_emp[lo:hi], m.a_level[lo:hi]
+    reqs = m.requirements_by_position
+    holders = m.levels_by_competency
+    holder, holder_level = holders.cols.employee, holders.cols.level
+    for c, r, w, mandatory in _terms(reqs.cols, reqs.rows(p)):
+        rows = holders.rows(c)
+        emps, levels = holder[rows], holder_level[rows]
         num[emps] += w * np.minimum(levels / r, 1.0)
-        if m.r_mandatory[i]:
+        if mandatory:
             met[emps] += levels >= r
-    eligible = met == m.pos_mandatory[p]
-    for j in range(int(m.pc_ptr[p]), int(m.pc_ptr[p + 1])):
-        eligible &= valid_holders(m, int(m.pc_cert[j]), as_of)
-    scores = _finish(m, num, np.full(m.n_emp, m.pos_weight[p]))
+    pos = m.per_position
+    eligible = met == pos.mandatory[p]
+    certs = m.required_certificates_by_position
+    for cert in certs.cols.certificate[certs.rows(p)].tolist():
+        eligible &= valid_holders(m, cert, as_of)
+    scores = _finish(num, np.full(m.n_emp, pos.weight[p]))
     return scores, eligible
 
 
 def valid_holders(m: FitModel, cert: int, as_of: int) -> BOOL:
     """Per employee: holds certificate ``cert``, unexpired on ``as_of``."""
-    lo, hi = int(m.ch_ptr[cert]), int(m.ch_ptr[cert + 1])
-    held = np.zeros(m.n_emp, dtype=np.bool_)
-    held[m.ch_emp[lo:hi][m.ch_expiry[lo:hi] >= as_of]] = True
-    return held
+    held = m.held_certificates_by_certificate
+    rows = held.rows(cert)
+    valid = np.zeros(m.n_emp, dtype=np.bool_)
+    valid[held.cols.employee[rows][held.cols.expiry[rows] >= as_of]] = True
+    return valid
 
 
 def employee_fit(m: FitModel, e: int, as_of: int) -> tuple[F64, BOOL]:
     """Employee ``e``'s (rounded) fit for every position and whether they are eligible."""
     num = np.zeros(m.n_pos, dtype=np.float64)
     met = np.zeros(m.n_pos, dtype=np.int64)
-    for j in range(int(m.e_ptr[e]), int(m.e_ptr[e + 1])):  # in competency order
-        c, a = int(m.e_comp[j]), int(m.e_level[j])
-        lo, hi = int(m.rc_ptr[c]), int(m.rc_ptr[c + 1])
-        pos, r = m.rc_pos[lo:hi], m.rc_level[lo:hi]
-        np.add.at(num, pos, m.rc_weight[lo:hi] * np.minimum(a / r, 1.0))
-        np.add.at(met, pos, m.rc_mandatory[lo:hi] & (a >= r))
+    assessed = m.levels_by_employee
+    mine = assessed.rows(e)
+    reqs = m.requirements_by_competency
+    req = reqs.cols
+    for c, a in zip(assessed.cols.competency[mine].tolist(),  # in competency order
+                    assessed.cols.level[mine].tolist(), strict=True):
+        rows = reqs.rows(c)
+        pos, r = req.position[rows], req.level[rows]
+        np.add.at(num, pos, req.weight[rows] * np.minimum(a / r, 1.0))
+        np.add.at(met, pos, req.mandatory[rows] & (a >= r))
     certs = np.zeros(m.n_pos, dtype=np.int64)
-    lo, hi = int(m.eh_ptr[e]), int(m.eh_ptr[e + 1])
-    for c in np.unique(m.eh_cert[lo:hi][m.eh_expiry[lo:hi] >= as_of]).tolist():
-        certs[m.cp_pos[m.cp_ptr[c]:m.cp_ptr[c + 1]]] += 1
-    eligible = (met == m.pos_mandatory) & (certs == m.pos_certs)
-    return _finish(m, num, m.pos_weight), eligible
+    held = m.held_certificates_by_employee
+    rows = held.rows(e)
+    requiring = m.required_certificates_by_certificate
+    for c in np.unique(held.cols.certificate[rows][held.cols.expiry[rows] >= as_of]).tolist():
+        certs[requiring.cols.position[requiring.rows(c)]] += 1
+    eligible = (met == m.per_position.mandatory) & (certs == m.per_position.certificates)
+    return _finish(num, m.per_position.weight), eligible
 
 
 def pair_fit(m: FitModel, emps: I64, poss: I64, as_of: int) -> tuple[F64, BOOL]:
     """The (rounded) fit and eligibility of many (employee, position) pairs at once."""
     k = len(emps)
-    counts = (m.r_ptr[poss + 1] - m.r_ptr[poss]).astype(np.int64)
-    pair = np.repeat(np.arange(k, dtype=np.int64), counts)
-    starts = np.repeat(m.r_ptr[poss] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    req = starts + np.arange(int(counts.sum()), dtype=np.int64)
-    r = m.r_level[req]
-    a = m.levels(emps[pair], m.r_comp[req].astype(np.int64))
-    num = np.bincount(pair, weights=m.r_weight[req] * np.minimum(a / r, 1.0), minlength=k)
-    met = np.bincount(pair, weights=(m.r_mandatory[req] & (a >= r)).astype(np.float64),
+    reqs = m.requirements_by_position
+    pair, req = reqs.gather(poss)
+    r = reqs.cols.level[req]
+    a = m.levels(emps[pair], reqs.cols.competency[req].astype(np.int64))
+    num = np.bincount(pair, weights=reqs.cols.weight[req] * np.minimum(a / r, 1.0), minlength=k)
+    met = np.bincount(pair, weights=(reqs.cols.mandatory[req] & (a >= r)).astype(np.float64),
                       minlength=k)
-    eligible = met == m.pos_mandatory[poss]
+    pos = m.per_position
+    eligible = met == pos.mandatory[poss]
     # certificates: each required (pair, certificate) must have an unexpired holding
-    ccounts = (m.pc_ptr[poss + 1] - m.pc_ptr[poss]).astype(np.int64)
+    ccounts = pos.certificates[poss]
     if ccounts.sum():
-        cpair = np.repeat(np.arange(k, dtype=np.int64), ccounts)
-        cstarts = np.repeat(m.pc_ptr[poss] - np.concatenate([[0], np.cumsum(ccounts)[:-1]]),
-                            ccounts)
-        cert = m.pc_cert[cstarts + np.arange(int(ccounts.sum()), dtype=np.int64)]
-        valid = m.tables.cert_expiry >= as_of
-        held = np.unique(m.tables.cert_emp[valid].astype(np.int64) * max(m.n_cert, 1)
-                         + m.tables.cert_cert[valid])
-        ok = np.isin(emps[cpair] * max(m.n_cert, 1) + cert, held)
+        required = m.required_certificates_by_position
+        cpair, row = required.gather(poss)
+        cert = required.cols.certificate[row]
+        held = m.held_certificates_by_employee.cols
+        valid = held.expiry >= as_of
+        held_keys = np.unique(held.employee[valid].astype(np.int64) * max(m.n_cert, 1)
+                              + held.certificate[valid])
+        ok = np.isin(emps[cpair] * max(m.n_cert, 1) + cert, held_keys)
         eligible &= np.bincount(cpair, weights=ok.astype(np.float64), minlength=k) == ccounts
-    return _finish(m, num.astype(np.float64), m.pos_weight[poss]), eligible
+    return _finish(num.astype(np.float64), pos.weight[poss]), eligible
 
 
 # -- explanations ----------------------------------------------------------------------------
@@ -204,24 +210,43 @@ class Explanation:
 
 
 def explain(m: FitModel, e: int, p: int, as_of: date) -> Explanation:
-    """The score of one pair with every term of the formula (same additions as the vectors)."""
-    total = float(m.pos_weight[p])
+    """The fit of employee ``e`` for position ``p``, term by term: the formula::
+
+        coverageᵢ = min(aᵢ / rᵢ, 1)
+        fit       = 100 × Σᵢ wᵢ · coverageᵢ / Σᵢ wᵢ
+
+    over the competencies *i* the position requires, with *rᵢ* the required level, *wᵢ* the
+    requirement's weight (1 when not given) and *aᵢ* the employee's assessed level (0 when not
+    assessed). The score is rounded half up to one decimal, and every comparison (ordering,
+    ``min_fit``, thresholds, readiness bands) uses the rounded score a planner sees. A position
+    that requires no competency fits everyone at 100.
+
+    **Eligible** means every mandatory requirement is met (*aᵢ* ≥ *rᵢ*) and every certificate
+    the position requires is held and not expired on ``as_of`` (``expires_on`` ≥ as-of; no
+    ``expires_on`` = never expires).
+
+    The additions are those of :func:`position_fit`, :func:`employee_fit` and
+    :func:`pair_fit`, in the same order, so the four agree to the last bit.
+    """
+    total = float(m.per_position.weight[p])
     terms: list[Term] = []
     num = 0.0
-    for i in range(int(m.r_ptr[p]), int(m.r_ptr[p + 1])):
-        c, r, w = int(m.r_comp[i]), int(m.r_level[i]), float(m.r_weight[i])
+    reqs = m.requirements_by_position
+    for c, r, w, mandatory in _terms(reqs.cols, reqs.rows(p)):
         a = m.level(e, c)
         num += w * min(a / r, 1.0)
-        terms.append(Term(c, r, a, w, bool(m.r_mandatory[i]), total))
+        terms.append(Term(c, r, a, w, mandatory, total))
     score = round_one(100.0 * num / total) if total > 0 else 100.0
     day = as_of.toordinal()
-    lo, hi = int(m.eh_ptr[e]), int(m.eh_ptr[e + 1])
+    held_rows = m.held_certificates_by_employee
+    rows = held_rows.rows(e)
     held: dict[int, int] = {}
-    for c, x in zip(m.eh_cert[lo:hi].tolist(), m.eh_expiry[lo:hi].tolist(), strict=True):
+    for c, x in zip(held_rows.cols.certificate[rows].tolist(),
+                    held_rows.cols.expiry[rows].tolist(), strict=True):
         held[c] = max(held.get(c, x), x)
     missing = []
-    for j in range(int(m.pc_ptr[p]), int(m.pc_ptr[p + 1])):
-        c = int(m.pc_cert[j])
+    required = m.required_certificates_by_position
+    for c in required.cols.certificate[required.rows(p)].tolist():
         if c not in held:
             missing.append(CertificateGap(c, None))
         elif held[c] < day:
@@ -294,7 +319,8 @@ def candidates(m: FitModel, position: str, as_of: date, first: int = 20,
         raise InvalidInput(f"gradeMin {grade_min} is above gradeMax {grade_max}",
                            field="grade_min")
     scores, eligible = position_fit(m, p, as_of.toordinal())
-    mask = m.emp_alive.copy()
+    emp = m.per_employee
+    mask = emp.alive.copy()
     mask[m.incumbents(p)] = False
     if eligible_only:
         mask &= eligible
@@ -303,11 +329,11 @@ def candidates(m: FitModel, position: str, as_of: date, first: int = 20,
     if min_fit is not None:
         mask &= scores >= min_fit
     if grade_min is not None:
-        mask &= m.emp_grade >= grade_min
+        mask &= emp.grade >= grade_min
     if grade_max is not None:
-        mask &= (m.emp_grade <= grade_max) & (m.emp_grade >= 0)
+        mask &= (emp.grade <= grade_max) & (emp.grade >= 0)
     return [Scored(e, p, float(scores[e]), bool(eligible[e]))
-            for e in top(m.emp_rank, scores, mask, first)]
+            for e in top(emp.rank, scores, mask, first)]
 
 
 def career_moves(m: FitModel, employee: str, as_of: date, first: int = 20,
@@ -318,18 +344,19 @@ def career_moves(m: FitModel, employee: str, as_of: date, first: int = 20,
     e = m.employees.get(employee, "Employee", "employee")
     check_first(first)
     scores, eligible = employee_fit(m, e, as_of.toordinal())
-    mask = m.pos_alive.copy()
+    pos, grade = m.per_position, m.per_employee.grade[e]
+    mask = pos.alive.copy()
     mask[m.held_positions(e)] = False
     if max_grade_step is not None:
         check_range(max_grade_step, 0, 29, "max_grade_step")
-        if m.emp_grade[e] < 0:
+        if grade < 0:
             raise InvalidInput(f"employee {employee!r} holds no position, so has no current "
                                "grade to step up from", field="max_grade_step")
-        mask &= m.pos_grade <= m.emp_grade[e] + max_grade_step
+        mask &= pos.grade <= grade + max_grade_step
     if eligible_only:
         mask &= eligible
     return [Scored(e, p, float(scores[p]), bool(eligible[p]))
-            for p in top(m.pos_rank, scores, mask, first)]
+            for p in top(pos.rank, scores, mask, first)]
 
 
 @dataclass(frozen=True)
@@ -344,15 +371,16 @@ def mismatches(m: FitModel, as_of: date, department: str | None = None,
     not eligible for it (人岗错位), org-wide or for the positions of a department and the
     departments below it; lowest fit first, then employee and position id."""
     check_fit(threshold, "threshold")
-    t = m.tables
-    keep = m.emp_alive[t.hold_emp] & m.pos_alive[t.hold_pos]
+    held = m.assignments_by_employee.cols
+    emp_rank, pos_rank = m.per_employee.rank, m.per_position.rank
+    keep = m.per_employee.alive[held.employee] & m.per_position.alive[held.position]
     if department is not None:
-        keep &= m.positions_in(m.department_subtree(department))[t.hold_pos]
-    emps, poss = t.hold_emp[keep].astype(np.int64), t.hold_pos[keep].astype(np.int64)
+        keep &= m.positions_in(m.department_subtree(department))[held.position]
+    emps, poss = held.employee[keep].astype(np.int64), held.position[keep].astype(np.int64)
     scores, eligible = pair_fit(m, emps, poss, as_of.toordinal())
     bad = np.flatnonzero((scores < threshold) | ~eligible)
-    order = sorted(bad.tolist(), key=lambda i: (scores[i], m.emp_rank[emps[i]],
-                                                m.pos_rank[poss[i]]))
+    order = sorted(bad.tolist(), key=lambda i: (scores[i], emp_rank[emps[i]],
+                                                pos_rank[poss[i]]))
     out = []
     for i in order:
         e, p = int(emps[i]), int(poss[i])
@@ -378,22 +406,26 @@ def who_can(m: FitModel, competency: str, as_of: date, min_level: int = 1,
     department or below it); highest level first, then id."""
     c = m.competencies.get(competency, "Competency", "competency")
     check_range(min_level, 1, 5, "min_level")
-    lo, hi = int(m.a_ptr[c]), int(m.a_ptr[c + 1])
-    emps, levels = m.a_emp[lo:hi], m.a_level[lo:hi]
-    mask = (levels >= min_level) & m.emp_alive[emps]
+    holders = m.levels_by_competency
+    rows = holders.rows(c)
+    emps, levels = holders.cols.employee[rows], holders.cols.level[rows]
+    mask = (levels >= min_level) & m.per_employee.alive[emps]
     expiry: dict[int, int] = {}
     if certificate is not None:
         k = m.certificates.get(certificate, "Certificate", "certificate")
         day = as_of.toordinal()
-        clo, chi = int(m.ch_ptr[k]), int(m.ch_ptr[k + 1])
-        for e, x in zip(m.ch_emp[clo:chi].tolist(), m.ch_expiry[clo:chi].tolist(), strict=True):
+        held = m.held_certificates_by_certificate
+        rows = held.rows(k)
+        for e, x in zip(held.cols.employee[rows].tolist(), held.cols.expiry[rows].tolist(),
+                        strict=True):
             if x >= day:
                 expiry[e] = max(expiry.get(e, x), x)
         mask &= np.isin(emps, np.fromiter(expiry, dtype=np.int32, count=len(expiry)))
     if department is not None:
         mask &= m.employees_in(m.positions_in(m.department_subtree(department)))[emps]
+    rank = m.per_employee.rank
     chosen = sorted(zip(emps[mask].tolist(), levels[mask].tolist(), strict=True),
-                    key=lambda x: (-x[1], m.emp_rank[x[0]]))
+                    key=lambda x: (-x[1], rank[x[0]]))
     return [Capable(e, lv, None if certificate is None or expiry[e] >= NO_EXPIRY
                     else date.fromordinal(expiry[e])) for e, lv in chosen]
 
@@ -428,17 +460,21 @@ def team_coverage(m: FitModel, department: str) -> list[Coverage]:
     positions requiring it, their current incumbents, and how many of those are at or above
     the level their own position requires; by competency id."""
     in_dept = m.positions_in(m.department_subtree(department))
+    reqs = m.requirements_by_position
     per_comp: dict[int, list[tuple[int, int]]] = {}
     for p in np.flatnonzero(in_dept).tolist():
-        for i in range(int(m.r_ptr[p]), int(m.r_ptr[p + 1])):
-            per_comp.setdefault(int(m.r_comp[i]), []).append((p, int(m.r_level[i])))
+        rows = reqs.rows(p)
+        for c, r in zip(reqs.cols.competency[rows].tolist(), reqs.cols.level[rows].tolist(),
+                        strict=True):
+            per_comp.setdefault(c, []).append((p, r))
+    alive, emp_rank, pos_rank = m.per_employee.alive, m.per_employee.rank, m.per_position.rank
     out = []
     for c in sorted(per_comp, key=lambda c: str(m.competencies.record(c)["id"])):
         incumbents = meeting = 0
         shortfalls = []
         for p, r in per_comp[c]:
             for e in m.incumbents(p).tolist():
-                if not m.emp_alive[e]:
+                if not alive[e]:
                     continue
                 incumbents += 1
                 a = m.level(e, c)
@@ -446,8 +482,8 @@ def team_coverage(m: FitModel, department: str) -> list[Coverage]:
                     meeting += 1
                 else:
                     shortfalls.append(Shortfall(e, p, r, a))
-        shortfalls.sort(key=lambda s: (m.emp_rank[s.employee], m.pos_rank[s.position]))
-        positions = tuple(sorted({p for p, _ in per_comp[c]}, key=lambda p: m.pos_rank[p]))
+        shortfalls.sort(key=lambda s: (emp_rank[s.employee], pos_rank[s.position]))
+        positions = tuple(sorted({p for p, _ in per_comp[c]}, key=lambda p: pos_rank[p]))
         out.append(Coverage(c, positions, incumbents, meeting, tuple(shortfalls)))
     return out
 

@@ -6,11 +6,14 @@ reads the rows with a handful of Cypher queries (:class:`GraphRows`); here they 
 
 * :class:`FitTables`: records of employees, positions, competencies, certificates and
   departments with stable integer indices (new ones are appended, deleted ones become
-  ``None``), and the relationship rows as integer columns: requirements, required
-  certificates, assessed levels, certificates held (with expiry), current assignments, the
-  latest review of each employee (the greatest ``period``) and successor nominations;
-* :class:`FitModel`: the tables grouped by either end, so that a position's requirements, a
-  competency's holders or an employee's levels are array slices.
+  ``None``), each relationship's rows as a record of integer columns (:class:`Requirements`,
+  :class:`RequiredCertificates`, :class:`Levels` assessed, :class:`HeldCertificates` with
+  expiry, current :class:`Assignments`, :class:`Nominations`) and the latest review of each
+  employee (the greatest ``period``);
+* :class:`FitModel`: those rows grouped by either end (:class:`Grouped`: the rows of one key
+  are a slice of every column), so that a position's requirements, a competency's holders or
+  an employee's levels are array slices, and one value per employee and per position
+  (:class:`EmployeeColumns`, :class:`PositionColumns`).
 
 Where the graph holds two assessments of one competency for one employee, the higher counts.
 A partial reload replaces the rows of the records a write touched (:func:`with_employees`,
@@ -21,9 +24,9 @@ the snapshot it started with.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from datetime import date
-from typing import Any
+from typing import Any, Generic, Self, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -111,11 +114,139 @@ class Entities:
                            count=len(self.records))
 
 
+# -- rows of the relationships ----------------------------------------------------------------
+
+_DTYPES: dict[str, type[np.generic]] = {"I32": np.int32, "I64": np.int64, "F64": np.float64,
+                                        "BOOL": np.bool_}
+
+
+def _dtype(f: Field[Any]) -> type[np.generic]:
+    try:
+        return _DTYPES[str(f.type)]
+    except KeyError:
+        raise TypeError(f"column {f.name} must be annotated I32, I64, F64 or BOOL") from None
+
+
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """The rows of one relationship as equally long columns, one field each (annotated
+    ``I32``, ``I64``, ``F64`` or ``BOOL``): the records below."""
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[Any, ...]]) -> Self:
+        """Columns from tuples holding the values in field order."""
+        return cls(**{f.name: np.fromiter((r[j] for r in rows), dtype=_dtype(f), count=len(rows))
+                      for j, f in enumerate(fields(cls))})
+
+    def take(self, index: NDArray[Any] | slice) -> Self:
+        """The rows an index array, a boolean mask or a slice picks, in that order."""
+        return replace(self, **{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    def concat(self, other: Self) -> Self:
+        """These rows, then ``other``'s."""
+        return replace(self, **{f.name: np.concatenate([getattr(self, f.name),
+                                                        getattr(other, f.name)])
+                                for f in fields(self)})
+
+
+@dataclass(frozen=True, eq=False)
+class Requirements(Rows):
+    """Competencies positions require (``REQUIRES_COMPETENCY``)."""
+
+    position: I32
+    competency: I32
+    level: I32
+    weight: F64  # 1 when not given
+    mandatory: BOOL
+
+
+@dataclass(frozen=True, eq=False)
+class RequiredCertificates(Rows):
+    """Certificates positions require (``REQUIRES_CERTIFICATE``)."""
+
+    position: I32
+    certificate: I32
+
+
+@dataclass(frozen=True, eq=False)
+class Levels(Rows):
+    """Assessed competency levels (``HAS_COMPETENCY``)."""
+
+    employee: I32
+    competency: I32
+    level: I32
+
+
+@dataclass(frozen=True, eq=False)
+class HeldCertificates(Rows):
+    """Certificates employees hold (``HAS_CERTIFICATE``)."""
+
+    employee: I32
+    certificate: I32
+    expiry: I32  # date ordinal; NO_EXPIRY: never expires
+
+
+@dataclass(frozen=True, eq=False)
+class Assignments(Rows):
+    """Positions employees hold now (``HOLDS_POSITION``, not ended)."""
+
+    employee: I32
+    position: I32
+
+
+@dataclass(frozen=True, eq=False)
+class Nominations(Rows):
+    """Manual successor nominations (``NOMINATED_SUCCESSOR``)."""
+
+    employee: I32
+    position: I32
+    readiness: I32  # index into READINESS
+
+
+R = TypeVar("R", bound=Rows)
+
+
+@dataclass(frozen=True, eq=False)
+class Grouped(Generic[R]):
+    """Rows grouped by a key 0..n-1 (a position, an employee ...): the rows of key ``k`` are
+    ``ptr[k]:ptr[k + 1]`` of every column of ``cols``."""
+
+    ptr: I64
+    cols: R
+
+    @classmethod
+    def by(cls, cols: R, key: I32, n: int,
+           order: NDArray[np.integer[Any]] | None = None) -> Grouped[R]:
+        """``cols`` grouped by ``key`` (values 0..n-1, one per row), rows of one key in their
+        present order, or in ``order`` (which must sort ``key``)."""
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=n), out=ptr[1:])
+        return cls(ptr, cols.take(np.argsort(key, kind="stable") if order is None else order))
+
+    def bounds(self, k: int) -> tuple[int, int]:
+        """Where the rows of key ``k`` start and end."""
+        return int(self.ptr[k]), int(self.ptr[k + 1])
+
+    def rows(self, k: int) -> slice:
+        """The rows of key ``k``, to index any column of ``cols`` with."""
+        return slice(int(self.ptr[k]), int(self.ptr[k + 1]))
+
+    def counts(self) -> I64:
+        """Per key: how many rows it has."""
+        return np.diff(self.ptr)
+
+    def gather(self, keys: NDArray[np.integer[Any]]) -> tuple[I64, I64]:
+        """The rows of many keys at once, key after key: for each, its place in ``keys`` and
+        its row number in ``cols``."""
+        counts = (self.ptr[keys + 1] - self.ptr[keys]).astype(np.int64)
+        owner = np.repeat(np.arange(len(keys), dtype=np.int64), counts)
+        before = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(counts)[:-1]])
+        rows = (np.repeat(self.ptr[keys] - before, counts)
+                + np.arange(int(counts.sum()), dtype=np.int64))
+        return owner, rows
+
+
 # -- the raw tables ----------------------------------------------------------------------------
-
-
-def _i32(values: Sequence[int] | Iterable[int]) -> I32:
-    return np.fromiter(values, dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -129,30 +260,12 @@ class FitTables:
     departments: Entities
     position_department: I32  # per position: department index, -1 none
     department_parent: I32  # per department: parent index, -1 for a root
-    # requirements: position, competency, level, weight, mandatory
-    req_pos: I32
-    req_comp: I32
-    req_level: I32
-    req_weight: F64
-    req_mandatory: BOOL
-    # required certificates: position, certificate
-    pcert_pos: I32
-    pcert_cert: I32
-    # assessed levels: employee, competency, level
-    ec_emp: I32
-    ec_comp: I32
-    ec_level: I32
-    # certificates held: employee, certificate, expiry (date ordinal, NO_EXPIRY for none)
-    cert_emp: I32
-    cert_cert: I32
-    cert_expiry: I32
-    # current assignments: employee, position
-    hold_emp: I32
-    hold_pos: I32
-    # nominations: employee, position, readiness (index into READINESS)
-    nom_emp: I32
-    nom_pos: I32
-    nom_readiness: I32
+    requirements: Requirements
+    required_certificates: RequiredCertificates
+    levels: Levels
+    held_certificates: HeldCertificates
+    assignments: Assignments
+    nominations: Nominations
     # latest review per employee: rating (0 = none) and its period
     rating: I32
     rating_period: tuple[str | None, ...]
@@ -228,24 +341,18 @@ def with_employees(t: FitTables, slices: dict[str, EmployeeSlice | None]) -> Fit
         noms += [(e, _lookup(t.positions, p), READINESS.index(r)) for p, r in s.nominations]
         rating[e], periods[e] = _latest(s.reviews)
 
-    def keep(emp: I32) -> BOOL:
-        return ~np.isin(emp, touched)
+    def kept(employee: I32) -> BOOL:
+        return ~np.isin(employee, touched)
 
-    k_ec, k_cert, k_hold, k_nom = keep(t.ec_emp), keep(t.cert_emp), keep(t.hold_emp), \
-        keep(t.nom_emp)
     return replace(
         t, employees=employees,
-        ec_emp=np.concatenate([t.ec_emp[k_ec], _i32(r[0] for r in ec)]),
-        ec_comp=np.concatenate([t.ec_comp[k_ec], _i32(r[1] for r in ec)]),
-        ec_level=np.concatenate([t.ec_level[k_ec], _i32(r[2] for r in ec)]),
-        cert_emp=np.concatenate([t.cert_emp[k_cert], _i32(r[0] for r in certs)]),
-        cert_cert=np.concatenate([t.cert_cert[k_cert], _i32(r[1] for r in certs)]),
-        cert_expiry=np.concatenate([t.cert_expiry[k_cert], _i32(r[2] for r in certs)]),
-        hold_emp=np.concatenate([t.hold_emp[k_hold], _i32(r[0] for r in holds)]),
-        hold_pos=np.concatenate([t.hold_pos[k_hold], _i32(r[1] for r in holds)]),
-        nom_emp=np.concatenate([t.nom_emp[k_nom], _i32(r[0] for r in noms)]),
-        nom_pos=np.concatenate([t.nom_pos[k_nom], _i32(r[1] for r in noms)]),
-        nom_readiness=np.concatenate([t.nom_readiness[k_nom], _i32(r[2] for r in noms)]),
+        levels=t.levels.take(kept(t.levels.employee)).concat(Levels.of(ec)),
+        held_certificates=t.held_certificates.take(kept(t.held_certificates.employee)).concat(
+            HeldCertificates.of(certs)),
+        assignments=t.assignments.take(kept(t.assignments.employee)).concat(
+            Assignments.of(holds)),
+        nominations=t.nominations.take(kept(t.nominations.employee)).concat(
+            Nominations.of(noms)),
         rating=rating, rating_period=tuple(periods))
 
 
@@ -270,18 +377,13 @@ def with_positions(t: FitTables, slices: dict[str, PositionSlice | None]) -> Fit
         dept[p] = _lookup(t.departments, s.department)
         reqs += [(p, _lookup(t.competencies, c), lv, w, m) for c, lv, w, m in s.requirements]
         pcerts += [(p, _lookup(t.certificates, c)) for c in s.certificates]
-    k_req, k_pc = ~np.isin(t.req_pos, touched), ~np.isin(t.pcert_pos, touched)
     return replace(
         t, positions=positions, position_department=dept,
-        req_pos=np.concatenate([t.req_pos[k_req], _i32(r[0] for r in reqs)]),
-        req_comp=np.concatenate([t.req_comp[k_req], _i32(r[1] for r in reqs)]),
-        req_level=np.concatenate([t.req_level[k_req], _i32(r[2] for r in reqs)]),
-        req_weight=np.concatenate([t.req_weight[k_req],
-                                   np.fromiter((r[3] for r in reqs), dtype=np.float64)]),
-        req_mandatory=np.concatenate([t.req_mandatory[k_req],
-                                      np.fromiter((r[4] for r in reqs), dtype=np.bool_)]),
-        pcert_pos=np.concatenate([t.pcert_pos[k_pc], _i32(r[0] for r in pcerts)]),
-        pcert_cert=np.concatenate([t.pcert_cert[k_pc], _i32(r[1] for r in pcerts)]))
+        requirements=t.requirements.take(~np.isin(t.requirements.position, touched)).concat(
+            Requirements.of(reqs)),
+        required_certificates=t.required_certificates.take(
+            ~np.isin(t.required_certificates.position, touched)).concat(
+            RequiredCertificates.of(pcerts)))
 
 
 def with_departments(t: FitTables, records: list[tuple[Record, str | None]]) -> FitTables:
@@ -301,28 +403,51 @@ def with_departments(t: FitTables, records: list[tuple[Record, str | None]]) -> 
 # -- the model: the tables grouped for fast slicing --------------------------------------------
 
 
-def _group(keys: I32, n: int, *columns: NDArray[Any]) -> tuple[I64, list[NDArray[Any]]]:
-    """Rows grouped by ``keys`` (0..n-1): ``ptr`` with rows of key k at ptr[k]:ptr[k+1]."""
-    order = np.argsort(keys, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n), out=ptr[1:])
-    return ptr, [c[order] for c in columns]
-
-
 def _level_code(value: Any) -> int:
     return LEVELS.index(value) if value in LEVELS else -1
+
+
+def _distinct(rows: R, first: I32, second: I32, n_second: int) -> R:
+    """``rows`` with each (first, second) pair once, in (first, second) order."""
+    _, index = np.unique(first.astype(np.int64) * max(n_second, 1) + second, return_index=True)
+    return rows.take(index)
+
+
+@dataclass(frozen=True, eq=False)
+class EmployeeColumns:
+    """One value per employee index (deleted employees included)."""
+
+    alive: BOOL
+    rank: I64  # place in id order, for ties broken by id
+    grade: I32  # the highest grade among the positions held now, -1: none
+    rating: I32  # the latest review's rating, 0: none
+    potential: I32  # index into LEVELS, -1: not on file
+    flight_risk: I32  # index into LEVELS, -1: not on file
+
+
+@dataclass(frozen=True, eq=False)
+class PositionColumns:
+    """One value per position index (deleted positions included)."""
+
+    alive: BOOL
+    rank: I64  # place in id order, for ties broken by id
+    grade: I32  # -1 for a deleted position
+    is_key: BOOL
+    department: I32  # department index, -1: none
+    weight: F64  # the sum of its requirements' weights, added in requirement order
+    mandatory: I64  # how many of its requirements are mandatory
+    certificates: I64  # how many distinct certificates it requires
 
 
 @dataclass(frozen=True, eq=False)
 class FitModel:
     """An immutable snapshot of the tables with every grouping the scoring needs.
 
-    Array names: ``a_*`` assessed levels by competency, ``e_*`` the same by employee (sorted by
-    employee then competency, so ``ec_key = employee * n_comp + competency`` is sorted too),
-    ``r_*`` requirements by position, ``rc_*`` requirements by competency, ``pc_*`` required
-    certificates by position, ``cp_*`` the same by certificate, ``ch_*`` certificates held by
-    certificate, ``eh_*`` the same by employee, ``h_*`` current assignments by employee,
-    ``hp_*`` by position, ``n_*`` nominations by position.
+    Each relationship's rows are grouped by the end the scoring starts from: a position's
+    requirements are ``requirements_by_position.rows(p)`` of its columns (by competency
+    within), a competency's assessed holders ``levels_by_competency.rows(c)``, and so on.
+    Assessed levels are one per (employee, competency), the highest; required certificates
+    and assignments one per pair.
     """
 
     tables: FitTables
@@ -330,52 +455,21 @@ class FitModel:
     n_pos: int
     n_comp: int
     n_cert: int
-    emp_alive: BOOL
-    emp_rank: I64
-    pos_alive: BOOL
-    pos_rank: I64
-    pos_grade: I32
-    pos_key: BOOL
-    a_ptr: I64
-    a_emp: I32
-    a_level: I32
-    e_ptr: I64
-    e_comp: I32
-    e_level: I32
-    ec_key: I64
-    r_ptr: I64
-    r_comp: I32
-    r_level: I32
-    r_weight: F64
-    r_mandatory: BOOL
-    rc_ptr: I64
-    rc_pos: I32
-    rc_level: I32
-    rc_weight: F64
-    rc_mandatory: BOOL
-    pos_weight: F64
-    pos_mandatory: I64
-    pc_ptr: I64
-    pc_cert: I32
-    cp_ptr: I64
-    cp_pos: I32
-    pos_certs: I64
-    ch_ptr: I64
-    ch_emp: I32
-    ch_expiry: I32
-    eh_ptr: I64
-    eh_cert: I32
-    eh_expiry: I32
-    h_ptr: I64
-    h_pos: I32
-    hp_ptr: I64
-    hp_emp: I32
-    emp_grade: I32
-    nom_ptr: I64
-    nom_emp: I32
-    nom_readiness: I32
-    potential: I32
-    flight_risk: I32
+    per_employee: EmployeeColumns
+    per_position: PositionColumns
+    requirements_by_position: Grouped[Requirements]
+    requirements_by_competency: Grouped[Requirements]
+    levels_by_employee: Grouped[Levels]
+    levels_by_competency: Grouped[Levels]
+    #: ``employee × n_comp + competency`` of each row of ``levels_by_employee`` (sorted)
+    level_keys: I64
+    required_certificates_by_position: Grouped[RequiredCertificates]
+    required_certificates_by_certificate: Grouped[RequiredCertificates]
+    held_certificates_by_employee: Grouped[HeldCertificates]
+    held_certificates_by_certificate: Grouped[HeldCertificates]
+    assignments_by_employee: Grouped[Assignments]
+    assignments_by_position: Grouped[Assignments]
+    nominations_by_position: Grouped[Nominations]
     department_children: dict[int, list[int]] = field(default_factory=dict)
 
     # -- lookups ------------------------------------------------------------------------------
@@ -400,32 +494,34 @@ class FitModel:
     def departments(self) -> Entities:
         return self.tables.departments
 
-    @property
-    def rating(self) -> I32:
-        return self.tables.rating
-
     def level(self, e: int, c: int) -> int:
         """Employee ``e``'s assessed level in competency ``c`` (0 when not assessed)."""
-        lo, hi = self.e_ptr[e], self.e_ptr[e + 1]
-        j = lo + int(np.searchsorted(self.e_comp[lo:hi], c))
-        return int(self.e_level[j]) if j < hi and self.e_comp[j] == c else 0
+        levels = self.levels_by_employee
+        lo, hi = levels.bounds(e)
+        comps = levels.cols.competency
+        j = lo + int(np.searchsorted(comps[lo:hi], c))
+        return int(levels.cols.level[j]) if j < hi and comps[j] == c else 0
 
     def levels(self, emps: NDArray[np.integer[Any]], comps: NDArray[np.integer[Any]]) -> I32:
         """Assessed levels for many (employee, competency) pairs at once (0 = none)."""
         out = np.zeros(len(emps), dtype=np.int32)
-        if len(self.ec_key) == 0 or len(emps) == 0:
+        if len(self.level_keys) == 0 or len(emps) == 0:
             return out
         keys = emps.astype(np.int64) * self.n_comp + comps
-        j = np.minimum(np.searchsorted(self.ec_key, keys), len(self.ec_key) - 1)
-        hit = self.ec_key[j] == keys
-        out[hit] = self.e_level[j[hit]]
+        j = np.minimum(np.searchsorted(self.level_keys, keys), len(self.level_keys) - 1)
+        hit = self.level_keys[j] == keys
+        out[hit] = self.levels_by_employee.cols.level[j[hit]]
         return out
 
     def incumbents(self, p: int) -> I32:
-        return self.hp_emp[self.hp_ptr[p]:self.hp_ptr[p + 1]]
+        """The employees holding position ``p`` now."""
+        held = self.assignments_by_position
+        return held.cols.employee[held.rows(p)]
 
     def held_positions(self, e: int) -> I32:
-        return self.h_pos[self.h_ptr[e]:self.h_ptr[e + 1]]
+        """The positions employee ``e`` holds now."""
+        held = self.assignments_by_employee
+        return held.cols.position[held.rows(e)]
 
     def department_subtree(self, key: str, field: str = "department") -> set[int]:
         """A department's index and those of every department below it."""
@@ -441,13 +537,14 @@ class FitModel:
     def positions_in(self, departments: set[int]) -> BOOL:
         """Per position: whether it belongs to one of these departments."""
         ids = np.fromiter(departments, dtype=np.int32, count=len(departments))
-        return np.isin(self.tables.position_department, ids) & self.pos_alive
+        return np.isin(self.per_position.department, ids) & self.per_position.alive
 
     def employees_in(self, positions: BOOL) -> BOOL:
         """Per employee: whether they currently hold one of these positions."""
+        held = self.assignments_by_employee.cols
         mask = np.zeros(self.n_emp, dtype=np.bool_)
-        mask[self.tables.hold_emp[positions[self.tables.hold_pos]]] = True
-        return mask & self.emp_alive
+        mask[held.employee[positions[held.position]]] = True
+        return mask & self.per_employee.alive
 
 
 def build_model(t: FitTables) -> FitModel:
@@ -455,75 +552,65 @@ def build_model(t: FitTables) -> FitModel:
     n_emp, n_pos = len(t.employees), len(t.positions)
     n_comp, n_cert = len(t.competencies), len(t.certificates)
     # assessed levels: one per (employee, competency), the highest
-    key = t.ec_emp.astype(np.int64) * n_comp + t.ec_comp
-    order = np.lexsort((t.ec_level, key))
-    key, level = key[order], t.ec_level[order]
+    key = t.levels.employee.astype(np.int64) * n_comp + t.levels.competency
+    order = np.lexsort((t.levels.level, key))
+    key = key[order]
     last = np.ones(len(key), dtype=np.bool_)
     last[:-1] = key[1:] != key[:-1]
-    ec_key, ec_level = key[last], level[last]
-    ec_emp, ec_comp = (ec_key // max(n_comp, 1)).astype(np.int32), \
-        (ec_key % max(n_comp, 1)).astype(np.int32)
-    e_ptr, _ = _group(ec_emp, n_emp)  # already sorted by employee, then competency
-    a_ptr, (a_emp, a_level) = _group(ec_comp, n_comp, ec_emp, ec_level)
-    # requirements, by position (sorted by competency within) and by competency
-    order = np.lexsort((t.req_comp, t.req_pos))
-    r_ptr, (r_comp, r_level, r_weight, r_mandatory) = _group(
-        t.req_pos[order], n_pos, t.req_comp[order], t.req_level[order], t.req_weight[order],
-        t.req_mandatory[order])
-    rc_ptr, (rc_pos, rc_level, rc_weight, rc_mandatory) = _group(
-        t.req_comp, n_comp, t.req_pos, t.req_level, t.req_weight, t.req_mandatory)
-    pos_weight = np.bincount(t.req_pos[order], weights=r_weight,  # summed in term order
-                             minlength=n_pos).astype(np.float64)
-    pos_mandatory = np.bincount(t.req_pos[t.req_mandatory], minlength=n_pos).astype(np.int64)
-    # required certificates (each pair once)
-    pc = np.unique(t.pcert_pos.astype(np.int64) * max(n_cert, 1) + t.pcert_cert)
-    pc_pos, pc_c = (pc // max(n_cert, 1)).astype(np.int32), (pc % max(n_cert, 1)).astype(np.int32)
-    pc_ptr, (pc_cert,) = _group(pc_pos, n_pos, pc_c)
-    cp_ptr, (cp_pos,) = _group(pc_c, n_cert, pc_pos)
-    pos_certs = np.diff(pc_ptr)
-    # certificates held
-    ch_ptr, (ch_emp, ch_expiry) = _group(t.cert_cert, n_cert, t.cert_emp, t.cert_expiry)
-    eh_ptr, (eh_cert, eh_expiry) = _group(t.cert_emp, n_emp, t.cert_cert, t.cert_expiry)
-    # current assignments (each pair once) and the grade each employee holds now
-    held = np.unique(t.hold_emp.astype(np.int64) * max(n_pos, 1) + t.hold_pos)
-    hold_emp, hold_pos = (held // max(n_pos, 1)).astype(np.int32), \
-        (held % max(n_pos, 1)).astype(np.int32)
-    h_ptr, (h_pos,) = _group(hold_emp, n_emp, hold_pos)
-    hp_ptr, (hp_emp,) = _group(hold_pos, n_pos, hold_emp)
+    levels = t.levels.take(order[last])  # by employee, then competency
+    # requirements, by position (by competency within) and by competency
+    reqs = t.requirements
+    requirements_by_position = Grouped.by(reqs, reqs.position, n_pos,
+                                          np.lexsort((reqs.competency, reqs.position)))
+    by_position = requirements_by_position.cols
+    weight = np.bincount(by_position.position, weights=by_position.weight,  # in term order
+                         minlength=n_pos).astype(np.float64)
+    required = _distinct(t.required_certificates, t.required_certificates.position,
+                         t.required_certificates.certificate, n_cert)
+    required_by_position = Grouped.by(required, required.position, n_pos)
+    held = t.held_certificates
+    assignments = _distinct(t.assignments, t.assignments.employee, t.assignments.position, n_pos)
+    # the grade each employee holds now
     pos_grade = np.fromiter((-1 if r is None else int(r["grade"]) for r in t.positions.records),
                             dtype=np.int32, count=n_pos)
     emp_grade = np.full(n_emp, -1, dtype=np.int32)
-    np.maximum.at(emp_grade, hold_emp, pos_grade[hold_pos])
-    nom_ptr, (nom_emp, nom_readiness) = _group(t.nom_pos, n_pos, t.nom_emp, t.nom_readiness)
+    np.maximum.at(emp_grade, assignments.employee, pos_grade[assignments.position])
     children: dict[int, list[int]] = {}
     for d, up in enumerate(t.department_parent.tolist()):
         if up >= 0 and t.departments.records[d] is not None:
             children.setdefault(up, []).append(d)
     emps = t.employees.records
     return FitModel(
-        tables=replace(t, hold_emp=hold_emp, hold_pos=hold_pos),
-        n_emp=n_emp, n_pos=n_pos, n_comp=n_comp, n_cert=n_cert,
-        emp_alive=t.employees.alive(), emp_rank=t.employees.ranks(),
-        pos_alive=t.positions.alive(), pos_rank=t.positions.ranks(), pos_grade=pos_grade,
-        pos_key=np.fromiter((bool(r and r.get("is_key")) for r in t.positions.records),
-                            dtype=np.bool_, count=n_pos),
-        a_ptr=a_ptr, a_emp=a_emp, a_level=a_level, e_ptr=e_ptr, e_comp=ec_comp,
-        e_level=ec_level, ec_key=ec_key,
-        r_ptr=r_ptr, r_comp=r_comp, r_level=r_level, r_weight=r_weight, r_mandatory=r_mandatory,
-        rc_ptr=rc_ptr, rc_pos=rc_pos, rc_level=rc_level, rc_weight=rc_weight,
-        rc_mandatory=rc_mandatory, pos_weight=pos_weight, pos_mandatory=pos_mandatory,
-        pc_ptr=pc_ptr, pc_cert=pc_cert, cp_ptr=cp_ptr, cp_pos=cp_pos, pos_certs=pos_certs,
-        ch_ptr=ch_ptr, ch_emp=ch_emp, ch_expiry=ch_expiry,
-        eh_ptr=eh_ptr, eh_cert=eh_cert, eh_expiry=eh_expiry,
-        h_ptr=h_ptr, h_pos=h_pos, hp_ptr=hp_ptr, hp_emp=hp_emp, emp_grade=emp_grade,
-        nom_ptr=nom_ptr, nom_emp=nom_emp, nom_readiness=nom_readiness,
-        potential=np.fromiter((_level_code(r and r.get("potential")) for r in emps),
-                              dtype=np.int32, count=n_emp),
-        flight_risk=np.fromiter((_level_code(r and r.get("flight_risk")) for r in emps),
-                                dtype=np.int32, count=n_emp),
+        tables=t, n_emp=n_emp, n_pos=n_pos, n_comp=n_comp, n_cert=n_cert,
+        per_employee=EmployeeColumns(
+            alive=t.employees.alive(), rank=t.employees.ranks(), grade=emp_grade,
+            rating=t.rating,
+            potential=np.fromiter((_level_code(r and r.get("potential")) for r in emps),
+                                  dtype=np.int32, count=n_emp),
+            flight_risk=np.fromiter((_level_code(r and r.get("flight_risk")) for r in emps),
+                                    dtype=np.int32, count=n_emp)),
+        per_position=PositionColumns(
+            alive=t.positions.alive(), rank=t.positions.ranks(), grade=pos_grade,
+            is_key=np.fromiter((bool(r and r.get("is_key")) for r in t.positions.records),
+                               dtype=np.bool_, count=n_pos),
+            department=t.position_department, weight=weight,
+            mandatory=np.bincount(reqs.position[reqs.mandatory],
+                                  minlength=n_pos).astype(np.int64),
+            certificates=required_by_position.counts()),
+        requirements_by_position=requirements_by_position,
+        requirements_by_competency=Grouped.by(reqs, reqs.competency, n_comp),
+        levels_by_employee=Grouped.by(levels, levels.employee, n_emp),
+        levels_by_competency=Grouped.by(levels, levels.competency, n_comp),
+        level_keys=key[last],
+        required_certificates_by_position=required_by_position,
+        required_certificates_by_certificate=Grouped.by(required, required.certificate, n_cert),
+        held_certificates_by_employee=Grouped.by(held, held.employee, n_emp),
+        held_certificates_by_certificate=Grouped.by(held, held.certificate, n_cert),
+        assignments_by_employee=Grouped.by(assignments, assignments.employee, n_emp),
+        assignments_by_position=Grouped.by(assignments, assignments.position, n_pos),
+        nominations_by_position=Grouped.by(t.nominations, t.nominations.position, n_pos),
         department_children=children,
     )
-
 
 
 @dataclass(frozen=True)
@@ -577,16 +664,7 @@ def make_tables(rows: GraphRows) -> FitTables:
         employees=employees, positions=positions, competencies=competencies,
         certificates=certificates, departments=departments, position_department=dept,
         department_parent=parent,
-        req_pos=_i32(r[0] for r in reqs), req_comp=_i32(r[1] for r in reqs),
-        req_level=_i32(r[2] for r in reqs),
-        req_weight=np.fromiter((r[3] for r in reqs), dtype=np.float64, count=len(reqs)),
-        req_mandatory=np.fromiter((r[4] for r in reqs), dtype=np.bool_, count=len(reqs)),
-        pcert_pos=_i32(r[0] for r in pcerts), pcert_cert=_i32(r[1] for r in pcerts),
-        ec_emp=_i32(r[0] for r in ec), ec_comp=_i32(r[1] for r in ec),
-        ec_level=_i32(r[2] for r in ec),
-        cert_emp=_i32(r[0] for r in certs), cert_cert=_i32(r[1] for r in certs),
-        cert_expiry=_i32(r[2] for r in certs),
-        hold_emp=_i32(r[0] for r in holds), hold_pos=_i32(r[1] for r in holds),
-        nom_emp=_i32(r[0] for r in noms), nom_pos=_i32(r[1] for r in noms),
-        nom_readiness=_i32(r[2] for r in noms),
+        requirements=Requirements.of(reqs), required_certificates=RequiredCertificates.of(pcerts),
+        levels=Levels.of(ec), held_certificates=HeldCertificates.of(certs),
+        assignments=Assignments.of(holds), nominations=Nominations.of(noms),
         rating=rating, rating_period=tuple(periods))

@@ -1,21 +1,13 @@
 """Succession (继任者计划): readiness computed from fit and reviews, beside the nominations.
 
-Every employee who is not a current incumbent of the position falls in the best band whose
-conditions they meet (defaults; every threshold is a parameter, see :class:`Thresholds`)::
+The readiness bands are stated once, in :func:`bands` (their default thresholds in
+:class:`Thresholds`); README, *Fit and succession*, explains them to planners. Candidates are
+ordered by band, fit (high first), rating (high first), id. Manual nominations
+(``NOMINATED_SUCCESSOR``) keep their own readiness and are shown beside the computed one.
 
-    ready now          eligible, fit ≥ 90 and latest rating ≥ 4
-    ready in 1-2 years           fit ≥ 75 and latest rating ≥ 3
-    ready in 3+ years            fit ≥ 60
-
-with fit and eligibility as in :mod:`domain.fit` (rounded fit) and the latest rating the
-rating of the employee's review with the greatest period (no review: no rating, so only the
-3+ band is open). Candidates are ordered by band, fit (high first), rating (high first), id.
-Manual nominations (``NOMINATED_SUCCESSOR``) keep their own readiness and are shown beside
-the computed one.
-
-Bench strength counts both per band; a key position is *covered* when someone is ready now or
-in 1-2 years by either count. The nine-box places people by performance (latest rating 1-2
-low, 3 medium, 4-5 high) and potential (the employee's ``potential``).
+Bench strength counts both per band (:class:`Bench` says when a position is covered); the
+nine-box places people by performance (:func:`performance_level`) and potential (the
+employee's ``potential``).
 """
 
 from __future__ import annotations
@@ -35,7 +27,8 @@ HIGH = LEVELS.index("high")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The readiness bands' conditions (fit on the 0-100 scale, ratings 1-5)."""
+    """The thresholds of the readiness bands (:func:`bands`; fit on the 0-100 scale, ratings
+    1-5)."""
 
     ready_now_fit: float = 90.0
     ready_now_rating: int = 4
@@ -55,14 +48,25 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 def bands(m: FitModel, p: int, as_of: int, thr: Thresholds) -> tuple[I32, F64, BOOL]:
     """Per employee: readiness band for position ``p`` (index into READINESS, NO_BAND for
-    none, always NO_BAND for its incumbents), rounded fit and eligibility."""
+    none), rounded fit and eligibility. Everyone who is not a current incumbent of the
+    position falls in the best band whose conditions they meet (here with the defaults of
+    :class:`Thresholds`)::
+
+        ready now          eligible, fit ≥ 90 and latest rating ≥ 4
+        ready in 1-2 years           fit ≥ 75 and latest rating ≥ 3
+        ready in 3+ years            fit ≥ 60
+
+    with fit and eligibility as :func:`domain.fit.explain` states them (the rounded fit) and
+    the latest rating that of the employee's review with the greatest period (no review: no
+    rating, so only the 3+ band is open).
+    """
     scores, eligible = position_fit(m, p, as_of)
-    rating = m.rating
+    rating = m.per_employee.rating
     band = np.full(m.n_emp, NO_BAND, dtype=np.int32)
     band[scores >= thr.ready_3_plus_fit] = 2
     band[(scores >= thr.ready_1_to_2_fit) & (rating >= thr.ready_1_to_2_rating)] = 1
     band[eligible & (scores >= thr.ready_now_fit) & (rating >= thr.ready_now_rating)] = 0
-    band[~m.emp_alive] = NO_BAND
+    band[~m.per_employee.alive] = NO_BAND
     band[m.incumbents(p)] = NO_BAND
     return band, scores, eligible
 
@@ -83,25 +87,28 @@ class Successor:
 
 def _order_key(m: FitModel, band: I32, scores: F64, idx: NDArray[np.int64]) -> I64:
     """band, then fit (high first), rating (high first), id, as one integer per employee."""
-    n = len(m.emp_rank) + 1
+    emp = m.per_employee
+    n = len(emp.rank) + 1
     fit10 = np.rint(scores[idx] * 10).astype(np.int64)
     key: I64 = (((band[idx].astype(np.int64) * 1001 + (1000 - fit10)) * 6
-                 + (5 - m.rating[idx].astype(np.int64))) * n + m.emp_rank[idx])
+                 + (5 - emp.rating[idx].astype(np.int64))) * n + emp.rank[idx])
     return key
 
 
 def _successor(m: FitModel, e: int, p: int, band: I32, scores: F64, eligible: BOOL,
                nominated: dict[int, int]) -> Successor:
     b = int(band[e])
-    rating = int(m.rating[e])
+    rating = int(m.per_employee.rating[e])
     return Successor(e, p, None if b == NO_BAND else b, nominated.get(e), float(scores[e]),
                      bool(eligible[e]), rating or None)
 
 
 def _nominations(m: FitModel, p: int) -> dict[int, int]:
-    lo, hi = int(m.nom_ptr[p]), int(m.nom_ptr[p + 1])
+    noms = m.nominations_by_position
+    rows = noms.rows(p)
     found: dict[int, int] = {}
-    for e, r in zip(m.nom_emp[lo:hi].tolist(), m.nom_readiness[lo:hi].tolist(), strict=True):
+    for e, r in zip(noms.cols.employee[rows].tolist(), noms.cols.readiness[rows].tolist(),
+                    strict=True):
         found[e] = min(found.get(e, r), r)
     return found
 
@@ -181,8 +188,8 @@ class Bench:
 
 def _positions(m: FitModel, position_ids: list[str] | None) -> list[int]:
     if position_ids is None:
-        return sorted(np.flatnonzero(m.pos_key & m.pos_alive).tolist(),
-                      key=lambda p: m.pos_rank[p])
+        pos = m.per_position
+        return sorted(np.flatnonzero(pos.is_key & pos.alive).tolist(), key=lambda p: pos.rank[p])
     return [m.positions.get(pid, "Position", "positions") for pid in position_ids]
 
 
@@ -198,7 +205,7 @@ def bench_strength(m: FitModel, as_of: date, thr: Thresholds = DEFAULT_THRESHOLD
         nominated = np.bincount(np.fromiter(_nominations(m, p).values(), dtype=np.int64),
                                 minlength=NO_BAND)[:NO_BAND]
         out.append(Bench(p, tuple(sorted(m.incumbents(p).tolist(),
-                                         key=lambda e: m.emp_rank[e])),
+                                         key=lambda e: m.per_employee.rank[e])),
                          tuple(int(x) for x in computed), tuple(int(x) for x in nominated)))
     return out
 
@@ -219,7 +226,8 @@ def succession_risks(m: FitModel, as_of: date,
     for bench in bench_strength(m, as_of, thr):
         if bench.ready_now:
             continue
-        out += [Risk(e, bench) for e in bench.incumbents if m.flight_risk[e] == HIGH]
+        out += [Risk(e, bench) for e in bench.incumbents
+                if m.per_employee.flight_risk[e] == HIGH]
     return out
 
 
@@ -242,15 +250,16 @@ def performance_level(rating: int) -> int | None:
 def nine_box(m: FitModel, department: str | None = None) -> NineBox:
     """The nine-box of the current holders of positions in a department (or below it), or of
     every employee when no department is given."""
+    emp = m.per_employee
     if department is None:
-        people = m.emp_alive
+        people = emp.alive
     else:
         people = m.employees_in(m.positions_in(m.department_subtree(department)))
     cells: dict[tuple[int, int], list[int]] = {(perf, pot): [] for perf in range(3)
                                                for pot in range(3)}
     unplaced: list[int] = []
-    for e in sorted(np.flatnonzero(people).tolist(), key=lambda e: m.emp_rank[e]):
-        perf, pot = performance_level(int(m.rating[e])), int(m.potential[e])
+    for e in sorted(np.flatnonzero(people).tolist(), key=lambda e: emp.rank[e]):
+        perf, pot = performance_level(int(emp.rating[e])), int(emp.potential[e])
         if perf is None or pot < 0:
             unplaced.append(e)
         else:

@@ -1,9 +1,9 @@
 Feature: Fit of people to positions (人岗匹配)
   HR business partners and line managers ask who fits a position, what a person lacks for it,
   which moves suit a person, who in the organisation does not fit their own position
-  (人岗错位) and who can do a job. Every score is explained, requirement by requirement:
-  fit = 100 × Σ weight × min(assessed / required, 1) / Σ weight, one decimal. A person is
-  eligible when they meet every mandatory level and hold every required certificate, unexpired.
+  (人岗错位) and who can do a job. Every score is explained, requirement by requirement. The
+  scenarios check the fit formula and the eligibility rule as the README states them (section
+  "Fit and succession"): the score, each requirement's contribution, and what is lacking.
 
   Background:
     Given the demo organisation on 2026-01-01

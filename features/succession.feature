@@ -1,7 +1,7 @@
 Feature: Succession of key positions
   Every key position (核心岗位) has at least one successor: someone nominated, or someone fit
-  scoring places in a readiness band (ready now: eligible, fit ≥ 90, latest rating ≥ 4; in 1-2
-  years: fit ≥ 75, rating ≥ 3; in 3+ years: fit ≥ 60; never a current incumbent). When someone
+  scoring places in a readiness band (the bands and their conditions: README, "Fit and
+  succession"; never a current incumbent). When someone
   in a key position is likely to leave (flight risk high), one of the nominees must be ready
   now.
 

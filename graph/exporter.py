@@ -31,8 +31,7 @@ async def export_directory(graph: Graph, directory: Path,
             progress(spec.file, written[spec.file])
     for rel in o.relationship_files():
         rows = await graph.read(_rel_query(graph.cy, rel))
-        assert rel.imports.from_column and rel.imports.to_column
-        columns = (rel.imports.from_column, rel.imports.to_column, *rel.properties)
+        columns = rel.columns
         lines = sorted([row["from"], row["to"], *(format_text(row["p"].get(p))
                                                   for p in rel.properties)] for row in rows)
         written[rel.imports.file] = _write(directory / rel.imports.file, columns, lines)

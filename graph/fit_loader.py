@@ -1,14 +1,19 @@
 """Loading the fit model from the graph, and keeping one model per graph fresh.
 
-The pure model is :mod:`domain.fit_model`; this module reads its rows with a dozen Cypher
-queries (the big relationship tables come back as a few long lists in one record, which the
-Bolt protocol moves far faster than rows) and keeps this process' model of each graph.
+The pure model is :mod:`domain.fit_model`; this module reads its rows with ten Cypher queries
+(:func:`load_rows`; the big relationship tables come back as a few long lists in one record,
+which the Bolt protocol moves far faster than rows), reloads the records writes touched
+(:func:`apply_changes`) and keeps this process' model of each graph. Every label,
+relationship type and property comes from the ontology through :class:`graph.cypher.Cypher`
+(a position's department as the ontology declares it, a current assignment as one whose
+``ended_by`` property is empty).
 
-**Freshness.** :func:`fit_model` reads the change stamp (:mod:`graph.changes`) once per call.
-When writes happened since the model was built, it reloads only the employees, positions,
-competencies and certificates they touched (the departments whole) and rebuilds the arrays;
-after an import, a cleared graph or more writes than the stamp's log remembers, it reloads
-everything.
+**Freshness.** :func:`fit_model` takes the model from a change-stamped cache
+(:mod:`graph.cache`, the one that also keeps the duties' text index): one read of the change
+stamp (:mod:`graph.changes`) per call. When writes happened since the model was built, it
+reloads only the employees, positions, competencies and certificates they touched (the
+departments whole) and regroups the arrays; after an import, a cleared graph or more writes
+than the stamp's log remembers, it reloads everything.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from graph.changes import Touched
 from graph.cypher import Cypher
 from graph.db import Graph
 from graph.repository import native
+from schema.ontology import EdgeKind
 
 # -- loading from the graph --------------------------------------------------------------------
 
@@ -46,38 +52,47 @@ def _record(names: list[str], values: list[Any]) -> Record:
     return {n: native(v) for n, v in zip(names, values, strict=True) if v is not None}
 
 
+def _match(q: Cypher, class_name: str, keyed: bool) -> str:
+    """``n``: every record of a class, or (``keyed``) those whose keys are in ``$keys``."""
+    if keyed:
+        return f"UNWIND $keys AS k MATCH {q.node('n', class_name, 'k')}"
+    return f"MATCH {q.node('n', class_name)}"
+
+
+def _keys(keys: list[str] | None) -> dict[str, Any]:
+    """The query parameters of :func:`_match`."""
+    return {} if keys is None else {"keys": keys}
+
+
 async def _load_entities(graph: Graph, q: Cypher, class_name: str,
                          keys: list[str] | None = None) -> list[Record]:
     names, row = q.values(class_name, "n")
-    if keys is None:
-        rows = await graph.read(f"MATCH (n:{q.label(class_name)}) RETURN collect({row}) AS rows")
-    else:
-        rows = await graph.read(
-            f"UNWIND $keys AS k MATCH (n:{q.label(class_name)} {{{q.key(class_name)}: k}}) "
-            f"RETURN collect({row}) AS rows", keys=keys)
+    rows = await graph.read(
+        f"{_match(q, class_name, keys is not None)} RETURN collect({row}) AS rows", **_keys(keys))
     return [_record(names, r) for r in rows[0]["rows"]] if rows else []
 
 
 async def _load_departments(graph: Graph, q: Cypher) -> list[tuple[Record, str | None]]:
-    names, row = q.values("Department", "n")
-    rows = await graph.read(
-        f"MATCH (n:{q.label('Department')}) "
-        f"OPTIONAL MATCH (n)-[:{q.rel('SUB_DEPARTMENT_OF')}]->(up:{q.label('Department')}) "
-        f"RETURN collect([{row}, up.{q.key('Department')}]) AS rows")
+    """Every department with the key of the one above it (None for a root)."""
+    dept = q.o.department_class
+    names, row = q.values(dept, "n")
+    up = q.step(EdgeKind(q.o.department_tree.name, "out"), "", "up")
+    rows = await graph.read(f"MATCH {q.node('n', dept)} OPTIONAL MATCH (n){up} "
+                            f"RETURN collect([{row}, up.{q.key(dept)}]) AS rows")
     return [(_record(names, r[0]), r[1]) for r in (rows[0]["rows"] if rows else [])]
 
 
-def _position_slice_query(q: Cypher, single: bool) -> str:
+def _position_slice_query(q: Cypher, keyed: bool) -> str:
     _, row = q.values("Position", "n")
+    L, T = q.L, q.T
     req = "REQUIRES_COMPETENCY"
-    match = (f"UNWIND $keys AS k MATCH (n:{q.label('Position')} {{{q.key('Position')}: k}})"
-             if single else f"MATCH (n:{q.label('Position')})")
-    return (f"{match} OPTIONAL MATCH (n)-[:{q.rel('IN_DEPARTMENT')}]->(d:{q.label('Department')}) "
-            f"RETURN {row} AS p, d.{q.key('Department')} AS dept, "
-            f"[(n)-[r:{q.rel(req)}]->(c:{q.label('Competency')}) | [c.{q.key('Competency')}, "
+    return (f"{_match(q, 'Position', keyed)} "
+            f"OPTIONAL MATCH {q.department_of('Position', 'n', 'd')} "
+            f"RETURN {row} AS p, d.{q.key(q.o.department_class)} AS dept, "
+            f"[(n)-[r:{T.REQUIRES_COMPETENCY}]->(c:{L.Competency}) | [c.{q.key('Competency')}, "
             f"r.{q.rel_prop(req, 'level')}, r.{q.rel_prop(req, 'weight')}, "
             f"r.{q.rel_prop(req, 'mandatory')}]] AS reqs, "
-            f"[(n)-[:{q.rel('REQUIRES_CERTIFICATE')}]->(c:{q.label('Certificate')}) | "
+            f"[(n)-[:{T.REQUIRES_CERTIFICATE}]->(c:{L.Certificate}) | "
             f"c.{q.key('Certificate')}] AS certs")
 
 
@@ -91,39 +106,37 @@ def _position_slice(names: list[str], row: dict[str, Any]) -> PositionSlice:
 
 async def _load_positions(graph: Graph, q: Cypher,
                           keys: list[str] | None) -> dict[str, PositionSlice]:
+    """Positions (all, or those with these keys) with department, requirements and
+    required certificates."""
     names, _ = q.values("Position", "n")
-    if keys is None:
-        rows = await graph.read(_position_slice_query(q, single=False))
-    else:
-        rows = await graph.read(_position_slice_query(q, single=True), keys=keys)
+    rows = await graph.read(_position_slice_query(q, keys is not None), **_keys(keys))
     slices = [_position_slice(names, r) for r in rows]
     return {str(s.record["id"]): s for s in slices}
 
 
 def _employee_slice_query(q: Cypher) -> str:
     _, row = q.values("Employee", "n")
-    hc, hcert, hold, nom = "HAS_COMPETENCY", "HAS_CERTIFICATE", "HOLDS_POSITION", \
-        "NOMINATED_SUCCESSOR"
+    L, T = q.L, q.T
+    hc, hcert, nom = "HAS_COMPETENCY", "HAS_CERTIFICATE", "NOMINATED_SUCCESSOR"
     pos, comp, cert = q.key("Position"), q.key("Competency"), q.key("Certificate")
     return (
-        f"UNWIND $keys AS k MATCH (n:{q.label('Employee')} {{{q.key('Employee')}: k}}) "
-        f"RETURN {row} AS e, "
-        f"[(n)-[r:{q.rel(hc)}]->(c:{q.label('Competency')}) | "
-        f"[c.{comp}, r.{q.rel_prop(hc, 'level')}]]"
-        " AS comps, "
-        f"[(n)-[r:{q.rel(hcert)}]->(c:{q.label('Certificate')}) | "
+        f"{_match(q, 'Employee', keyed=True)} RETURN {row} AS e, "
+        f"[(n)-[r:{T.HAS_COMPETENCY}]->(c:{L.Competency}) | "
+        f"[c.{comp}, r.{q.rel_prop(hc, 'level')}]] AS comps, "
+        f"[(n)-[r:{T.HAS_CERTIFICATE}]->(c:{L.Certificate}) | "
         f"[c.{cert}, r.{q.rel_prop(hcert, 'expires_on')}]] AS certs, "
-        f"[(n)-[h:{q.rel(hold)}]->(p:{q.label('Position')}) "
-        f"WHERE {q.current(hold, 'h')} | p.{pos}] AS holds, "
-        f"[(n)-[:{q.rel('HAS_REVIEW')}]->(r:{q.label('PerformanceReview')}) | "
+        f"[(n)-[h:{T.HOLDS_POSITION}]->(p:{L.Position}) "
+        f"WHERE {q.current('HOLDS_POSITION', 'h')} | p.{pos}] AS holds, "
+        f"[(n)-[:{T.HAS_REVIEW}]->(r:{L.PerformanceReview}) | "
         f"[r.{q.prop('PerformanceReview', 'period')}, "
         f"r.{q.prop('PerformanceReview', 'rating')}]] AS reviews, "
-        f"[(n)-[r:{q.rel(nom)}]->(p:{q.label('Position')}) | [p.{pos}, "
+        f"[(n)-[r:{T.NOMINATED_SUCCESSOR}]->(p:{L.Position}) | [p.{pos}, "
         f"r.{q.rel_prop(nom, 'readiness')}]] AS noms")
 
 
 async def _load_employee_slices(graph: Graph, q: Cypher,
                                 keys: list[str]) -> dict[str, EmployeeSlice | None]:
+    """These employees' rows (None for one that is gone)."""
     names, _ = q.values("Employee", "n")
     rows = await graph.read(_employee_slice_query(q), keys=keys)
     found: dict[str, EmployeeSlice | None] = {k: None for k in keys}
@@ -139,38 +152,36 @@ async def _load_employee_slices(graph: Graph, q: Cypher,
     return found
 
 
-
 async def load_rows(graph: Graph) -> GraphRows:
-    """Read everything the model needs (a dozen queries; the big relationship tables come back
+    """Read everything the model needs (ten queries; the big relationship tables come back
     as a few long lists in one record, which the Bolt protocol moves far faster than rows)."""
     q = graph.cy
+    L, T = q.L, q.T
     e_key, p_key, c_key = q.key("Employee"), q.key("Position"), q.key("Competency")
-    emp, pos, comp, cert = (q.label(n) for n in ("Employee", "Position", "Competency",
-                                                  "Certificate"))
-    hc, hcert, hold, nom = "HAS_COMPETENCY", "HAS_CERTIFICATE", "HOLDS_POSITION", \
-        "NOMINATED_SUCCESSOR"
-    ec = (await graph.read(
-        f"MATCH (e:{emp})-[r:{q.rel(hc)}]->(c:{comp}) "
-        f"WHERE r.{q.rel_prop(hc, 'level')} IS NOT NULL "
-        f"RETURN collect(e.{e_key}) AS e, collect(c.{c_key}) AS c, "
-        f"collect(r.{q.rel_prop(hc, 'level')}) AS lv"))[0]
-    held = (await graph.read(
-        f"MATCH (e:{emp})-[r:{q.rel(hcert)}]->(c:{cert}) "
-        f"RETURN collect([e.{e_key}, c.{q.key('Certificate')}, "
-        f"r.{q.rel_prop(hcert, 'expires_on')}]) AS rows"))[0]["rows"]
-    holds = (await graph.read(
-        f"MATCH (e:{emp})-[h:{q.rel(hold)}]->(p:{pos}) WHERE {q.current(hold, 'h')} "
-        f"RETURN collect(e.{e_key}) AS e, collect(p.{p_key}) AS p"))[0]
+    level = q.rel_prop("HAS_COMPETENCY", "level")
+    expires_on = q.rel_prop("HAS_CERTIFICATE", "expires_on")
+    readiness = q.rel_prop("NOMINATED_SUCCESSOR", "readiness")
     period, rating = (q.prop("PerformanceReview", p) for p in ("period", "rating"))
+    ec = (await graph.read(
+        f"MATCH (e:{L.Employee})-[r:{T.HAS_COMPETENCY}]->(c:{L.Competency}) "
+        f"WHERE r.{level} IS NOT NULL "
+        f"RETURN collect(e.{e_key}) AS e, collect(c.{c_key}) AS c, collect(r.{level}) AS lv"))[0]
+    held = (await graph.read(
+        f"MATCH (e:{L.Employee})-[r:{T.HAS_CERTIFICATE}]->(c:{L.Certificate}) "
+        f"RETURN collect([e.{e_key}, c.{q.key('Certificate')}, r.{expires_on}]) AS rows"
+    ))[0]["rows"]
+    holds = (await graph.read(
+        f"MATCH (e:{L.Employee})-[h:{T.HOLDS_POSITION}]->(p:{L.Position}) "
+        f"WHERE {q.current('HOLDS_POSITION', 'h')} "
+        f"RETURN collect(e.{e_key}) AS e, collect(p.{p_key}) AS p"))[0]
     reviews = (await graph.read(
-        f"MATCH (e:{emp})-[:{q.rel('HAS_REVIEW')}]->(r:{q.label('PerformanceReview')}) "
+        f"MATCH (e:{L.Employee})-[:{T.HAS_REVIEW}]->(r:{L.PerformanceReview}) "
         f"WHERE r.{period} IS NOT NULL AND r.{rating} IS NOT NULL "
         f"RETURN collect(e.{e_key}) AS e, collect(r.{period}) AS p, "
         f"collect(r.{rating}) AS r"))[0]
     noms = (await graph.read(
-        f"MATCH (e:{emp})-[r:{q.rel(nom)}]->(p:{pos}) "
-        f"RETURN collect([e.{e_key}, p.{p_key}, r.{q.rel_prop(nom, 'readiness')}]) AS rows")
-    )[0]["rows"]
+        f"MATCH (e:{L.Employee})-[r:{T.NOMINATED_SUCCESSOR}]->(p:{L.Position}) "
+        f"RETURN collect([e.{e_key}, p.{p_key}, r.{readiness}]) AS rows"))[0]["rows"]
     return GraphRows(
         employees=await _load_entities(graph, q, "Employee"),
         competencies=await _load_entities(graph, q, "Competency"),
@@ -199,7 +210,7 @@ async def apply_changes(graph: Graph, tables: FitTables, touched: list[Touched])
     for class_name, key in touched:
         by_class.setdefault(class_name, []).append(key)
     t = tables
-    if "Department" in by_class:
+    if q.o.department_class in by_class:
         t = with_departments(t, await _load_departments(graph, q))
     for class_name in ("Competency", "Certificate"):
         keys = sorted(set(by_class.get(class_name, [])))

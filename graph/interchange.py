@@ -268,7 +268,7 @@ class _Reader:
     def read_relationship_file(self, rel: RelationshipSpec) -> None:
         imp = rel.imports
         assert imp.from_column and imp.to_column
-        columns = (imp.from_column, imp.to_column, *rel.properties)
+        columns = rel.columns
         required = {imp.from_column, imp.to_column} | {
             p.name for p in rel.properties.values() if p.required}
         rows = self._rows(imp.file, columns, required)

@@ -134,9 +134,10 @@ async def resolve_succession_risks(info: Info, thresholds: ReadinessThresholds |
                                    as_of: AsOf = None) -> list[SuccessionRisk]:
     m = await fit_model(info.context.graph)
     found = succession.succession_risks(m, _day(as_of), _thresholds(thresholds))
+    risk = m.per_employee.flight_risk
     return [SuccessionRisk(employee=gql.employee(m, r.employee),
                            position=gql.position(m, r.bench.position),
-                           flight_risk=Level(LEVELS[int(m.flight_risk[r.employee])]),
+                           flight_risk=Level(LEVELS[int(risk[r.employee])]),
                            bench=BenchStrength.of(m, r.bench)) for r in found]
 
 
@@ -151,7 +152,8 @@ class FitQueries:
 
     fit = strawberry.field(
         resolver=resolve_fit,
-        description="人岗匹配: how well an employee fits a position, explained term by term")
+        description=f"人岗匹配: how well an employee fits a position, explained term by term "
+                    f"({gql.SEE})")
     candidates = strawberry.field(
         resolver=resolve_candidates,
         description="The employees who fit a position best (ties by id), not counting its "

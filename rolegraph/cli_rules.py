@@ -17,11 +17,11 @@ from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
 from graph.settings import Settings
 from rules.loader import RuleLoadError, default_rule_paths, lint, load_rules, rule_files
-from rules.messages import text
 from rules.model import SEVERITIES, RuleSet, Scalar
 from rules.params import parse_override, resolve_parameters
 from rules.report import RENDERERS, Report, rule_rows, summary
 from rules.runner import check
+from rules.templates import text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 

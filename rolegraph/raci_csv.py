@@ -11,7 +11,7 @@ import csv
 import io
 from urllib.parse import quote
 
-from graph.boundary import RaciMatrix
+from domain.boundary import RaciMatrix
 
 FIXED_COLUMNS = ("responsibility_id", "responsibility", "process")
 

@@ -1,23 +1,18 @@
 """Typed, immutable models of compliance rules, built by :mod:`rules.loader`.
 
 The vocabulary follows SHACL's constraint components (W3C SHACL, section 4), over the classes,
-relationships and properties of the ontology:
+relationships and properties of the ontology. This module holds what every kind shares:
 
 * a **target** class (``sh:targetClass``), optionally narrowed by conditions on its properties
-  or relationships;
-* **count** along a path with ``min`` / ``max`` / ``exactly`` (``sh:minCount``,
-  ``sh:maxCount``, ``sh:qualifiedValueShape``);
-* **property** facets: required, allowed values, ranges, pattern and comparisons with other
-  properties (``sh:minCount 1``, ``sh:in``, ``sh:minInclusive``, ``sh:pattern``,
-  ``sh:lessThanOrEquals``), dates shifted by durations;
-* an **aggregate** along a path compared with a value;
-* **limits**: a table of cases, the first that applies giving the limit;
-* **cypher**: the escape hatch (SHACL-SPARQL's ``sh:sparql``), a parameterised query returning
-  focus nodes of the declared target class;
-* **successors**: a position has at least ``min`` successors in some readiness bands, counting
-  nominations (``NOMINATED_SUCCESSOR``) and the successors fit scoring computes
-  (:mod:`domain.succession`). SHACL has no counterpart: part of the count is not in the
-  graph but computed from it.
+  or relationships (:class:`PropertyTest`, :class:`HasTest`);
+* **values**: literals, rule parameters and other properties of the same record
+  (:data:`Operand`);
+* **paths** of relationship steps from the focus node (``sh:path``);
+* the :class:`Rule`, its :class:`Pack` and the :class:`RuleSet`.
+
+What a rule checks is a :class:`Constraint`; each kind (count, property, aggregate, limits,
+cypher, successors) declares its own in its module of :mod:`rules.kinds`, listed in one
+registry there.
 
 Every model knows the file and line it came from, so later passes can still point at the source.
 """
@@ -27,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -39,14 +34,6 @@ Comparison = Literal["at_least", "at_most", "more_than", "less_than"]
 COMPARISONS: dict[Comparison, str] = {
     "at_least": ">=", "at_most": "<=", "more_than": ">", "less_than": "<",
 }
-Aggregate = Literal["sum", "avg", "min", "max"]
-AGGREGATES: tuple[Aggregate, ...] = ("sum", "avg", "min", "max")
-SuccessorSource = Literal["nominated", "computed"]
-SUCCESSOR_SOURCES: tuple[SuccessorSource, ...] = ("nominated", "computed")
-# what a nomination is in the ontology: its relationship type and readiness property, whose
-# values name the readiness bands (the computed bands have the same names)
-NOMINATION = "NOMINATED_SUCCESSOR"
-READINESS_PROPERTY = "readiness"
 
 
 @dataclass(frozen=True)
@@ -131,6 +118,7 @@ class Step:
 
     @property
     def variable_length(self) -> bool:
+        """The step repeats (``*min..max``) rather than being walked once."""
         return (self.min_hops, self.max_hops) != (1, 1)
 
 
@@ -143,6 +131,7 @@ class PathSpec:
 
     @property
     def end(self) -> str:
+        """The class the path reaches."""
         return self.steps[-1].node
 
 
@@ -158,112 +147,12 @@ class HasTest:
 Condition = PropertyTest | HasTest
 
 
-@dataclass(frozen=True)
-class CountConstraint:
-    """The number of paths from the focus node must be within the bounds."""
+class Constraint:
+    """What a rule checks: each rule kind subclasses it with a frozen dataclass in its module of
+    :mod:`rules.kinds`, and names itself in ``kind`` (the key rule files write, e.g.
+    ``count``)."""
 
-    path: PathSpec
-    min: Operand | None = None
-    max: Operand | None = None
-    exactly: Operand | None = None
-
-
-@dataclass(frozen=True)
-class PropertyConstraint:
-    """Facets of one property of the focus node; any failing facet is a violation.
-
-    Facets other than ``required`` test present values only (as in SHACL, where constraints
-    apply to value nodes): unless ``if_missing`` names a value that stands in for a missing one.
-    """
-
-    prop: str
-    required: bool
-    tests: tuple[PropertyTest, ...]
-    if_missing: Operand | None = None
-
-
-@dataclass(frozen=True)
-class AggregateConstraint:
-    """``function`` of a property over the paths from the focus, compared with a value.
-
-    ``owner`` is the relationship type of the last step or the class it reaches; ``empty`` says
-    what a focus with no path at all means: ``ignore`` (another rule counts) or ``report``.
-    """
-
-    function: Aggregate
-    path: PathSpec
-    owner: str
-    prop: str
-    equals: Operand | None = None
-    tolerance: Operand | None = None
-    at_least: Operand | None = None
-    at_most: Operand | None = None
-    empty: Literal["ignore", "report"] = "ignore"
-
-
-@dataclass(frozen=True)
-class SpanSpec:
-    """How long a record lasts: from one date property to another.
-
-    With ``end_inclusive`` the end date is the record's last day, so a span from 2024-01-01 to
-    2024-12-31 is one year: span >= D iff ``end + 1 day >= start + D``.
-    """
-
-    start: str
-    end: str
-    end_inclusive: bool
-
-
-@dataclass(frozen=True)
-class Case:
-    """One row of a limits table: when it applies and the limit it sets."""
-
-    label: str
-    when: tuple[Condition, ...]
-    span_at_least: Span | None
-    span_under: Span | None
-    min: Operand | None
-    max: Operand | None
-    at: Where
-
-
-@dataclass(frozen=True)
-class LimitsConstraint:
-    """The first case that applies to the focus node limits ``prop``; no case, no limit."""
-
-    prop: str
-    span: SpanSpec | None
-    cases: tuple[Case, ...]
-
-
-@dataclass(frozen=True)
-class CypherConstraint:
-    """The escape hatch: a query returning ``focus`` (a node of the target class), ``path``
-    and ``value``; ``$name`` refers to a rule parameter."""
-
-    query: str
-    parameters: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SuccessorsConstraint:
-    """A position has at least ``min`` successors (distinct employees) in ``bands``.
-
-    ``count`` says who counts: ``nominated`` (a ``NOMINATED_SUCCESSOR`` whose readiness is in
-    ``bands``: the database counts them) and ``computed`` (successors whose band, computed from
-    fit and latest rating by :func:`domain.succession.computed_successors` on ``as_of``, is
-    in ``bands``: asked for only the positions short on nominations). ``bands`` are values of
-    ``NOMINATED_SUCCESSOR.readiness``, the same names as the computed bands.
-    """
-
-    min: Operand
-    bands: tuple[str, ...]
-    count: tuple[SuccessorSource, ...]
-    as_of: Operand | None = None
-
-
-Constraint = (CountConstraint | PropertyConstraint | AggregateConstraint | LimitsConstraint
-              | CypherConstraint | SuccessorsConstraint)
+    kind: ClassVar[str]
 
 
 @dataclass(frozen=True)
@@ -297,11 +186,8 @@ class Rule:
 
     @property
     def kind(self) -> str:
-        return {
-            CountConstraint: "count", PropertyConstraint: "property",
-            AggregateConstraint: "aggregate", LimitsConstraint: "limits",
-            CypherConstraint: "cypher", SuccessorsConstraint: "successors",
-        }[type(self.constraint)]
+        """The name of the rule's kind (``count``, ``property`` ...), as its constraint says."""
+        return self.constraint.kind
 
 
 @dataclass(frozen=True)
@@ -325,9 +211,11 @@ class RuleSet:
 
     @property
     def rules(self) -> tuple[Rule, ...]:
+        """Every rule of every pack, in file order."""
         return tuple(rule for pack in self.packs for rule in pack.rules)
 
     def rule(self, rule_id: str) -> Rule:
+        """The rule with this id; KeyError if there is none."""
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule

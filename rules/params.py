@@ -20,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from rules.loader import RuleLoadError, param_value
+from rules.loader import RuleLoadError
 from rules.model import Parameter, RuleSet, Scalar
+from rules.reader import param_value
 from schema.yamlload import LineMap, SourceError, load_yaml
 
 

@@ -58,10 +58,12 @@ class Report:
         return not self.violations
 
     def count(self, severity: Severity) -> int:
+        """How many violations have this severity."""
         return sum(1 for v in self.violations if v.severity == severity)
 
     @property
     def has_errors(self) -> bool:
+        """Some violation has severity ``error`` (``rolegraph check`` then exits 1)."""
         return any(v.severity == "error" for v in self.violations)
 
     def only(self, keep: Callable[[Violation], bool]) -> Report:
@@ -130,6 +132,7 @@ def report_dict(report: Report) -> dict[str, object]:
 
 
 def render_json(report: Report) -> str:
+    """The report as JSON (:func:`report_dict`), for tools."""
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 

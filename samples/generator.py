@@ -50,33 +50,16 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from schema.ontology import default_ontology
 from schema.values import format_text
 
 # -- the interchange format -----------------------------------------------------------------
 
 #: Every interchange file (without ``.csv``) and its columns, in the order they are written.
+#: file name without ``.csv`` -> its columns, as the ontology declares them
 TABLES: Final[dict[str, tuple[str, ...]]] = {
-    "departments": ("id", "name", "parent_id", "description"),
-    "positions": ("id", "title", "department_id", "reports_to_id", "grade", "category",
-                  "headcount", "is_key", "description"),
-    "responsibilities": ("id", "name", "description", "process"),
-    "position_responsibilities": ("position_id", "responsibility_id", "raci"),
-    "competencies": ("id", "name", "category", "description"),
-    "position_requirements": ("position_id", "competency_id", "level", "weight", "mandatory"),
-    "certificates": ("id", "name", "issuer"),
-    "position_certificates": ("position_id", "certificate_id"),
-    "employees": ("id", "name", "hire_date", "education", "major", "years_experience",
-                  "potential", "flight_risk"),
-    "employee_positions": ("employee_id", "position_id", "start_date", "end_date"),
-    "employee_competencies": ("employee_id", "competency_id", "level", "assessed_on"),
-    "employee_certificates": ("employee_id", "certificate_id", "obtained_on", "expires_on"),
-    "kpis": ("id", "name", "unit", "direction", "target", "period"),
-    "position_kpis": ("position_id", "kpi_id", "weight"),
-    "contracts": ("id", "employee_id", "type", "start_date", "end_date", "probation_months",
-                  "signed_on", "monthly_wage", "probation_wage",
-                  "social_insurance_registered_on"),
-    "performance_reviews": ("employee_id", "period", "rating"),
-    "successor_nominations": ("employee_id", "position_id", "readiness"),
+    file.removesuffix(".csv"): columns
+    for file, columns in default_ontology().file_columns().items()
 }
 
 Cell = str | int | float | bool | date | None

@@ -119,6 +119,15 @@ class RelationshipSpec:
     #: a date property whose value means the relationship has ended (None: it never ends)
     ended_by: str | None = None
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns of the relationship's own interchange file (both ends' columns, then
+        its properties); empty for a relationship spelled as a reference column."""
+        if not self.imports.own_file:
+            return ()
+        assert self.imports.from_column and self.imports.to_column
+        return (self.imports.from_column, self.imports.to_column, *self.properties)
+
     def ends(self, kind: EdgeKind) -> tuple[str, str]:
         """The classes at the near and far end of ``kind`` (which must be of this type)."""
         return (self.source, self.target) if kind.direction == "out" else \
@@ -191,9 +200,13 @@ class Ontology:
 
     def files(self) -> list[str]:
         """Every interchange file name, in import order (nodes first, then relationships)."""
-        names = [c.file for c in self.classes.values()]
-        names += [r.imports.file for r in self.relationships.values() if r.imports.own_file]
-        return names
+        return list(self.file_columns())
+
+    def file_columns(self) -> dict[str, tuple[str, ...]]:
+        """Every interchange file with its columns, in import order (nodes first)."""
+        found = {c.file: c.columns for c in self.classes.values()}
+        found.update((r.imports.file, r.columns) for r in self.relationship_files())
+        return found
 
 
 def load_ontology(path: Path = ONTOLOGY_PATH) -> Ontology:
@@ -256,11 +269,12 @@ def _build(raw: Any, file: str) -> Ontology:
             if name in classes:
                 raise _fail(file, line, f"internal label {name!r} is also a class")
             internal[name] = _build_internal(name, _mapping(body, file, line, name), file, line)
+    selves = [name for name, body in classes_raw.items() if body.get("department") == _SELF]
+    _check_department_class(selves, rels, file, top.line_of("classes"))
     for name, body in classes_raw.items():
         if "department" in body:
             classes[name] = replace(classes[name], department=_department_path(
-                name, body["department"], file, body.line_of("department"), rels))
-    _check_departments(classes, rels, file, top.line_of("classes"))
+                name, body["department"], file, body.line_of("department"), rels, selves[0]))
     ontology = Ontology(classes=classes, relationships=rels, source=file, internal=internal)
     for c in classes.values():
         _check_columns(ontology, c, file, classes_raw.line_of(c.name))
@@ -268,8 +282,9 @@ def _build(raw: Any, file: str) -> Ontology:
 
 
 def _department_path(name: str, raw: Any, file: str, line: int,
-                     rels: dict[str, RelationshipSpec]) -> tuple[EdgeKind, ...]:
-    """The steps of a class's ``department`` path, each checked against the relationships."""
+                     rels: dict[str, RelationshipSpec], dept: str) -> tuple[EdgeKind, ...]:
+    """The steps of a class's ``department`` path, each checked against the relationships;
+    the path must end at the department class ``dept``."""
     what = f"class {name}: department"
     if raw == _SELF:
         return ()
@@ -298,16 +313,15 @@ def _department_path(name: str, raw: Any, file: str, line: int,
             raise _fail(file, line, f"{what}: {rel_name}[current]: {rel_name} has no ended_by")
         steps.append(kind)
         here = node
+    if here != dept:
+        raise _fail(file, line, f"class {name}: its department path ends at {here}, not at "
+                                f"{dept}")
     return tuple(steps)
 
 
-def _check_departments(classes: dict[str, ClassSpec], rels: dict[str, RelationshipSpec],
-                       file: str, line: int) -> None:
-    """At most one class is the department class, and every department path ends there."""
-    selves = [c.name for c in classes.values() if c.department == ()]
-    paths = [c for c in classes.values() if c.department]
-    if not selves and not paths:
-        return
+def _check_department_class(selves: list[str], rels: dict[str, RelationshipSpec], file: str,
+                            line: int) -> None:
+    """Exactly one class says ``department: self``, and departments form a tree."""
     if len(selves) != 1:
         raise _fail(file, line, "exactly one class must say 'department: self' "
                                 f"(found {', '.join(selves) or 'none'})")
@@ -316,12 +330,6 @@ def _check_departments(classes: dict[str, ClassSpec], rels: dict[str, Relationsh
                for r in rels.values()):
         raise _fail(file, line, f"class {dept}: departments need a many_to_one relationship "
                                 "to the department above them")
-    for c in paths:
-        assert c.department
-        end = rels[c.department[-1].rel].ends(c.department[-1])[1]
-        if end != dept:
-            raise _fail(file, line, f"class {c.name}: its department path ends at {end}, "
-                                    f"not at {dept}")
 
 
 def _check_columns(ontology: Ontology, spec: ClassSpec, file: str, line: int) -> None:

@@ -64,7 +64,18 @@ def _construct_map(loader: _LineLoader, node: Node) -> dict[Any, Any]:
     return loader.construct_mapping(node, deep=True)
 
 
+def _construct_timestamp(loader: _LineLoader, node: Node) -> Any:
+    """A date such as 2026-01-01; one that looks like a date but is none (2020-13-01) is an
+    error at its line, not a bare ValueError."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise SourceError(loader.file_name, node.start_mark.line + 1,
+                          f"{node.value!r} is not a valid date: {exc}") from None
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml(path: Path) -> Any:

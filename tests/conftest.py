@@ -3,6 +3,11 @@
 The engine is started once (session scope) in a temporary data directory; each test that
 needs an empty graph gets a database of its own on it, and the demo organisation is loaded
 once into a database the read-only tests share.
+
+Two tiers: a test that needs no engine (it uses no fixture built on ``engine`` and is not in
+a module that starts one itself) is marked ``unit``, every other one ``engine``. So
+``pytest -m unit`` checks the pure code (domain, ontology, rule loading and compiling, text
+similarity, the generator ...) in seconds; plain ``pytest`` runs everything.
 """
 
 from __future__ import annotations
@@ -29,6 +34,21 @@ from rolegraph.app import create_app
 
 T = TypeVar("T")
 _db_names = itertools.count(1)
+#: test modules that start an engine (or the ``rolegraph`` command) themselves
+STARTS_ITS_OWN_ENGINE = frozenset({"test_cli", "test_engine", "test_rules_cli"})
+#: the BDD scenarios (``test_*_features``) all run on the engine; their steps ask for its
+#: fixtures while they run, which collection cannot see
+FEATURES_SUFFIX = "_features"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test ``unit`` or ``engine`` (see the module docstring)."""
+    for item in items:
+        module = getattr(item, "module", None)
+        name = "" if module is None else module.__name__
+        own_engine = name in STARTS_ITS_OWN_ENGINE or name.endswith(FEATURES_SUFFIX)
+        needs_engine = own_engine or "engine" in getattr(item, "fixturenames", ())
+        item.add_marker(pytest.mark.engine if needs_engine else pytest.mark.unit)
 
 
 class LoopThread:

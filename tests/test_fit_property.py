@@ -212,8 +212,8 @@ def graph_rows(org: RandomOrg) -> GraphRows:
 def all_scores(rows: GraphRows) -> dict[tuple[str, str], tuple[float, bool]]:
     """Every pair's (score, eligible) by explanation, checked against the three vectors."""
     m = build_model(make_tables(rows))
-    emps = [e for e in range(m.n_emp) if m.emp_alive[e]]
-    poss = [p for p in range(m.n_pos) if m.pos_alive[p]]
+    emps = [e for e in range(m.n_emp) if m.per_employee.alive[e]]
+    poss = [p for p in range(m.n_pos) if m.per_position.alive[p]]
     out = {}
     by_position = {p: fit.position_fit(m, p, AS_OF.toordinal()) for p in poss}
     by_employee = {e: fit.employee_fit(m, e, AS_OF.toordinal()) for e in emps}
@@ -294,8 +294,8 @@ def test_a_patched_model_equals_a_rebuilt_one(org: RandomOrg, new: RandomOrg,
     def answers(m: Any) -> dict[tuple[str, str], tuple[float, bool]]:
         return {(str(m.employees.record(e)["id"]), str(m.positions.record(p)["id"])):
                 (fit.explain(m, e, p, AS_OF).score, fit.explain(m, e, p, AS_OF).eligible)
-                for e in range(m.n_emp) if m.emp_alive[e]
-                for p in range(m.n_pos) if m.pos_alive[p]}
+                for e in range(m.n_emp) if m.per_employee.alive[e]
+                for p in range(m.n_pos) if m.per_position.alive[p]}
 
     assert answers(m_patched) == answers(m_built) == all_scores(after)
     for p in range(m_built.n_pos):

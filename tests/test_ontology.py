@@ -56,6 +56,18 @@ def _line_of(path: Path, needle: str) -> int:
          "colour: blue", "unknown key 'colour' in class Position"),
         ("  ChangeStamp:\n    key: id\n", "  ChangeStamp:\n    key: uid\n", "key: uid",
          "internal label ChangeStamp: key 'uid' is not one of its properties"),
+        ("    department: -IN_DEPARTMENT-> Department\n",
+         "    department: -REPORTS_TO-> Department\n", "department: -REPORTS_TO->",
+         "class Position: department: REPORTS_TO goes from Position to Position, not from "
+         "Position to Department"),
+        ("-HOLDS_POSITION[current]-> Position -IN_DEPARTMENT-> Department\n    description: 员工",
+         "-HOLDS_POSITION-> Position\n    description: 员工",
+         "department: -HOLDS_POSITION-> Position",
+         "class Employee: its department path ends at Position, not at Department"),
+        ("<-MEASURED_BY- Position", "<-MEASURED_BY[current]- Position", "MEASURED_BY[current]",
+         "class KPI: department: MEASURED_BY[current]: MEASURED_BY has no ended_by"),
+        ("    ended_by: end_date\n", "    ended_by: start\n", "ended_by: start",
+         "relationship HOLDS_POSITION: ended_by 'start' is not one of its date properties"),
     ],
 )
 def test_broken_ontology_names_file_line_and_reason(tmp_path: Path, old: str, new: str,

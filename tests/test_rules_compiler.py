@@ -4,6 +4,9 @@ constraint kind. Each test's docstring says which mistake it guards against.
 
 The same queries are then run on the demo organisation on the embedded engine, which checks
 that the engine accepts them and that they find what they should.
+
+A new rule kind is one file in ``rules/kinds/`` (listed in the registry,
+``rules/kinds/__init__.py``) plus one golden test here.
 """
 
 from __future__ import annotations

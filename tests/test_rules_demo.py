@@ -15,8 +15,8 @@ from conftest import GraphHandle
 from domain.fit_model import READINESS
 from graph.db import Graph
 from graph.fit_loader import computed_successors, fit_model
+from rules.kinds.successors import SuccessorsConstraint
 from rules.loader import load_rules
-from rules.model import SuccessorsConstraint
 from rules.params import resolve_parameters
 from rules.report import Report, render_csv, render_json, render_junit, render_table
 from rules.runner import check, run_rules, within_department

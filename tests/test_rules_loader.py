@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rules.loader import RuleLoadError, lint, load_rules, parse_span
+from rules.loader import RuleLoadError, lint, load_rules, load_rules_text
 from rules.model import Span
 from rules.params import load_settings, parse_override, resolve_parameters
+from rules.reader import parse_span
 
 HEADER = """\
 pack: test
@@ -418,3 +419,11 @@ def test_command_line_overrides() -> None:
         parse_override(ruleset, "minimum=1")
     with pytest.raises(ValueError, match="expected a whole number"):
         parse_override(ruleset, "max_span_of_control=1.5")
+
+
+def test_an_impossible_date_is_located() -> None:
+    """An unquoted date that is no date (month 13) is a file:line error, not a crash."""
+    text = "pack: x\ntitle: X\nparameters:\n  day:\n    type: date\n    default: 2020-13-01\n"
+    with pytest.raises(RuleLoadError) as info:
+        load_rules_text(text, "bad.yaml")
+    assert str(info.value) == "bad.yaml:6: '2020-13-01' is not a valid date: month must be in 1..12"

@@ -6,8 +6,9 @@ from datetime import date
 
 from neo4j.time import Date
 
-from rules.messages import check_template, render, text
+from rules.messages import check_template
 from rules.model import Span
+from rules.templates import render, text
 
 
 def test_templates_are_checked_against_the_rule() -> None:

@@ -5,6 +5,10 @@ record types (Employee, Position, Competency, Certificate), so a client can go o
 answer (a candidate's current positions, a position's incumbents ...). Every score carries its
 explanation, computed only when a client asks for it: the formula, each requirement's
 required and actual level, weight, coverage and contribution, and missing certificates.
+
+The descriptions name what a field is and refer to README, *Fit and succession*, for how it
+is computed (the formula and the readiness bands are stated in :mod:`domain.fit` and
+:mod:`domain.succession`, and in the README, not again here).
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from domain import succession
 from domain.fit_model import LEVELS, READINESS, FitModel
 from schema.gql.enums import Level, Readiness
 from schema.gql.types import Certificate, Competency, Employee, Position
+
+#: Where the descriptions send a reader for the formulas and the band conditions.
+SEE = "see README, Fit and succession"
 
 
 def employee(m: FitModel, e: int) -> Employee:
@@ -39,18 +46,20 @@ class CertificateIssue(Enum):
     EXPIRED = "expired"
 
 
-@strawberry.type(description="One requirement of the position, as the fit formula uses it")
+@strawberry.type(description=f"One requirement of the position, as the fit formula uses it "
+                             f"({SEE})")
 class FitTerm:
     competency: Competency
-    required: int = strawberry.field(description="rᵢ: the level the position requires")
-    actual: int = strawberry.field(description="aᵢ: the employee's assessed level (0: none)")
-    weight: float = strawberry.field(description="wᵢ: the requirement's weight")
+    required: int = strawberry.field(description="the level the position requires")
+    actual: int = strawberry.field(description="the employee's assessed level (0: none)")
+    weight: float = strawberry.field(description="the requirement's weight")
     mandatory: bool
-    coverage: float = strawberry.field(description="min(aᵢ / rᵢ, 1)")
+    coverage: float = strawberry.field(
+        description=f"how far the actual level covers the required one, 0-1 ({SEE})")
     contribution: float = strawberry.field(
-        description="points this requirement adds to the score: 100 × wᵢ × coverage / Σw "
-                    "(rounded to 2 decimals; the score rounds the exact sum)")
-    met: bool = strawberry.field(description="aᵢ ≥ rᵢ")
+        description=f"points this requirement adds to the score ({SEE}); rounded to 2 "
+                    "decimals, while the score rounds the exact sum")
+    met: bool = strawberry.field(description="the actual level reaches the required one")
 
     @classmethod
     def of(cls, m: FitModel, t: domain.Term) -> FitTerm:
@@ -71,10 +80,10 @@ class MissingCertificate:
 class FitScore:
     employee: Employee
     position: Position
-    score: float = strawberry.field(description="0-100, one decimal (see formula)")
+    score: float = strawberry.field(description=f"0-100, one decimal ({SEE})")
     eligible: bool = strawberry.field(
-        description="every mandatory requirement met and every required certificate held "
-                    "and unexpired on asOf")
+        description=f"meets the mandatory requirements and holds the required certificates, "
+                    f"valid on asOf ({SEE})")
     as_of: date = strawberry.field(description="the date certificates are checked against")
     _model: strawberry.Private[FitModel]
     _e: strawberry.Private[int]
@@ -114,7 +123,7 @@ class FitScore:
     # explained on demand (the resolvers above), so long lists pay only for what is asked
     formula: str = strawberry.field(resolver=_formula, description="How the score is computed")
     total_weight: float = strawberry.field(
-        resolver=_total_weight, description="Σw: the sum of the position's requirement weights")
+        resolver=_total_weight, description="the sum of the position's requirement weights")
     terms: list[FitTerm] = strawberry.field(
         resolver=_terms, description="Every requirement of the position, by competency")
     gaps: list[FitTerm] = strawberry.field(
@@ -154,7 +163,8 @@ class CompetencyCoverage:
     positions: list[Position]
     incumbents: int
     meeting: int
-    coverage: float = strawberry.field(description="meeting / incumbents (1 when vacant)")
+    coverage: float = strawberry.field(
+        description=f"the share of incumbents meeting the level, 0-1 ({SEE})")
     shortfalls: list[CoverageShortfall]
 
     @classmethod
@@ -168,13 +178,14 @@ class CompetencyCoverage:
                                for s in c.shortfalls])
 
 
-@strawberry.input(description="Conditions of the readiness bands (fit 0-100, ratings 1-5)")
+@strawberry.input(description=f"Thresholds of the readiness bands, fit 0-100 and ratings 1-5 "
+                              f"({SEE})")
 class ReadinessThresholds:
-    ready_now_fit: float = 90.0
-    ready_now_rating: int = 4
-    ready_1_to_2_fit: float = 75.0
-    ready_1_to_2_rating: int = 3
-    ready_3_plus_fit: float = 60.0
+    ready_now_fit: float = succession.DEFAULT_THRESHOLDS.ready_now_fit
+    ready_now_rating: int = succession.DEFAULT_THRESHOLDS.ready_now_rating
+    ready_1_to_2_fit: float = succession.DEFAULT_THRESHOLDS.ready_1_to_2_fit
+    ready_1_to_2_rating: int = succession.DEFAULT_THRESHOLDS.ready_1_to_2_rating
+    ready_3_plus_fit: float = succession.DEFAULT_THRESHOLDS.ready_3_plus_fit
 
     def to_domain(self) -> succession.Thresholds:
         return succession.Thresholds(
@@ -199,7 +210,7 @@ class BandCounts:
 class SuccessionCandidate:
     employee: Employee
     readiness: Readiness | None = strawberry.field(
-        description="computed band (null: below every band, or an incumbent)")
+        description=f"computed band ({SEE}; null: below every band, or an incumbent)")
     nominated_readiness: Readiness | None = strawberry.field(
         description="readiness of a manual nomination (null: not nominated)")
     rating: int | None = strawberry.field(description="latest review rating")
@@ -252,8 +263,7 @@ class SuccessionRisk:
 
 @strawberry.type(description="One cell of the nine-box")
 class NineBoxCell:
-    performance: Level = strawberry.field(
-        description="latest rating 1-2 LOW, 3 MEDIUM, 4-5 HIGH")
+    performance: Level = strawberry.field(description=f"from the latest rating ({SEE})")
     potential: Level
     count: int
     employees: list[Employee]
