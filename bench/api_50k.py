@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 from neo4j import GraphDatabase, RoutingControl
 
+from bench.common import client as bench_client
 from bench.common import describe, large_org, served, timed
 
 FIELDS = """id title department { name }
@@ -58,7 +58,7 @@ def main() -> int:
             "MATCH (p:Position) RETURN p.id AS id ORDER BY id", database_=conn.database,
             routing_=RoutingControl.READ).records]
         page_ids = ids[:100]
-        client = httpx.Client(base_url=url, timeout=60)
+        client = bench_client(url, timeout=60)
 
         def one_gql() -> Any:
             body = client.post("/graphql", json={"query": ONE,

@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 from neo4j import GraphDatabase, RoutingControl
 
+from bench.common import client as bench_client
 from bench.common import describe, large_org, served, timed
 
 HOLDER = "raci position { id title } department { id name }"
@@ -80,7 +80,7 @@ def main() -> int:
             "RETURN d.id AS id ORDER BY id LIMIT 2", database_=conn.database,
             routing_=RoutingControl.READ).records]
         driver.close()
-        client = httpx.Client(base_url=url, timeout=120)
+        client = bench_client(url, timeout=120)
 
         def ask(query: str, **variables: Any) -> dict[str, Any]:
             body: dict[str, Any] = client.post(

@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import uvicorn
+from pydantic import SecretStr
 
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph, graph_runtime
@@ -22,6 +24,7 @@ from graph.importer import import_directory
 from graph.settings import Settings
 from graph.stats import is_empty
 from rolegraph.app import create_app
+from rolegraph.auth import issue_token
 from samples.generator import generate
 
 
@@ -54,11 +57,28 @@ async def _load_if_empty(conn: Connection, org: Path, employees: int, seed: int)
         await graph.close()
 
 
+#: the token secret of the benchmarks' servers
+BENCH_SECRET = "rolegraph-benchmark-secret-of-32-bytes"
+
+
+def bench_settings() -> Settings:
+    """The served app's settings: production mode, the benchmark's token secret."""
+    return Settings(mode="production", auth_secret=SecretStr(BENCH_SECRET))
+
+
+def client(url: str, *roles: str, sub: str = "bench", departments: tuple[str, ...] = (),
+           timeout: float = 600) -> httpx.Client:
+    """An HTTP client of the app calling with a token of these roles (default admin)."""
+    token = issue_token(BENCH_SECRET, sub, roles or ("admin",), departments, 24 * 3600)
+    return httpx.Client(base_url=url, timeout=timeout,
+                        headers={"Authorization": f"Bearer {token}"})
+
+
 @contextmanager
 def served(conn: Connection) -> Iterator[str]:
     """The app on a free loopback port; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(mode="production"), conn),
+    server = uvicorn.Server(uvicorn.Config(create_app(bench_settings(), conn),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -35,6 +35,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from bench.common import bench_settings
+from bench.common import client as bench_client
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph, graph_runtime
 from graph.engine_process import free_port
@@ -86,14 +88,14 @@ class Server:
 
     def __init__(self, connection: Connection) -> None:
         self.port = free_port()
-        config = uvicorn.Config(create_app(Settings(mode="production"), connection),
+        config = uvicorn.Config(create_app(bench_settings(), connection),
                                 host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         while not self.server.started:
             time.sleep(0.05)
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=600)
+        self.client = bench_client(f"http://127.0.0.1:{self.port}")
 
     def close(self) -> None:
         self.client.close()

@@ -341,7 +341,7 @@ def career_moves(m: FitModel, employee: str, as_of: date, first: int = 20,
     """The ``first`` positions an employee fits best (ties by id), not counting those held
     now; with ``max_grade_step`` only positions up to that many grades above the employee's
     current grade (the highest they hold; 1 = at most one grade up)."""
-    e = m.employees.get(employee, "Employee", "employee")
+    e = m.employee(employee)
     check_first(first)
     scores, eligible = employee_fit(m, e, as_of.toordinal())
     pos, grade = m.per_position, m.per_employee.grade[e]

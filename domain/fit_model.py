@@ -514,9 +514,24 @@ class FitModel:
         return out
 
     def incumbents(self, p: int) -> I32:
-        """The employees holding position ``p`` now."""
+        """The employees holding position ``p`` now (those the model shows)."""
         held = self.assignments_by_position
-        return held.cols.employee[held.rows(p)]
+        people = held.cols.employee[held.rows(p)]
+        return people[self.per_employee.alive[people]]
+
+    def employee(self, key: str, field: str = "employee") -> int:
+        """The index of an employee the model shows, or :class:`NotFound` naming the
+        argument (one the caller may not see is not found, like one that does not exist)."""
+        e = self.employees.get(key, "Employee", field)
+        if not self.per_employee.alive[e]:
+            raise NotFound(f"no Employee with id {key!r}", field=field)
+        return e
+
+    def seen_by(self, visible: BOOL) -> FitModel:
+        """The model as a caller sees it: the employees outside ``visible`` are left out of
+        every answer, as deleted ones are (a view: no array is copied but one)."""
+        return replace(self, per_employee=replace(
+            self.per_employee, alive=self.per_employee.alive & visible))
 
     def held_positions(self, e: int) -> I32:
         """The positions employee ``e`` holds now."""

@@ -107,9 +107,11 @@ def _nominations(m: FitModel, p: int) -> dict[int, int]:
     noms = m.nominations_by_position
     rows = noms.rows(p)
     found: dict[int, int] = {}
+    alive = m.per_employee.alive
     for e, r in zip(noms.cols.employee[rows].tolist(), noms.cols.readiness[rows].tolist(),
                     strict=True):
-        found[e] = min(found.get(e, r), r)
+        if alive[e]:
+            found[e] = min(found.get(e, r), r)
     return found
 
 

@@ -41,17 +41,23 @@ class EngineInfo:
     pid: int
 
 
+def private_secret(path: Path, nbytes: int = 24) -> str:
+    """A random secret made once and kept in ``path``, readable by its owner only (0600)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_urlsafe(nbytes))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def engine_password(data_dir: Path) -> str:
     """The engine's root password, made once per data directory and kept there (mode 0600)."""
-    path = data_dir / "engine-secret"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(password)
-    return password
+    return private_secret(data_dir / "engine-secret")
 
 
 class EmbeddedEngine:

@@ -1,7 +1,8 @@
 """Export the graph in the CSV interchange format (what :mod:`graph.importer` reads back).
 
 Rows are sorted by key, so exporting the same graph twice gives identical files, and
-export -> import into an empty graph -> export reproduces them.
+export -> import into an empty graph -> export reproduces them. The audit trail has a file of
+its own (:func:`graph.audit.export_trail`; ``rolegraph export`` writes both).
 """
 
 from __future__ import annotations
@@ -24,24 +25,24 @@ async def export_directory(graph: Graph, directory: Path,
     written: dict[str, int] = {}
     o = graph.ontology
     for spec in o.classes.values():
-        rows = await graph.read(_class_query(graph.cy, spec))
-        lines = [[_cell(spec, column, row) for column in spec.columns] for row in rows]
-        written[spec.file] = _write(directory / spec.file, spec.columns, lines)
+        rows = await graph.read(class_query(graph.cy, spec))
+        lines = [class_cells(spec, row) for row in rows]
+        written[spec.file] = write_file(directory / spec.file, spec.columns, lines)
         if progress:
             progress(spec.file, written[spec.file])
     for rel in o.relationship_files():
         rows = await graph.read(_rel_query(graph.cy, rel))
         columns = rel.columns
-        lines = sorted([row["from"], row["to"], *(format_text(row["p"].get(p))
-                                                  for p in rel.properties)] for row in rows)
-        written[rel.imports.file] = _write(directory / rel.imports.file, columns, lines)
+        lines = sorted(rel_cells(rel, row["from"], row["to"], row["p"]) for row in rows)
+        written[rel.imports.file] = write_file(directory / rel.imports.file, columns, lines)
         if progress:
             progress(rel.imports.file, written[rel.imports.file])
     return written
 
 
-def _class_query(cy: Cypher, spec: ClassSpec) -> str:
-    """Each record's properties and, per reference column, the key at its other end."""
+def class_query(cy: Cypher, spec: ClassSpec, match: str | None = None) -> str:
+    """Each record's properties and, per reference column, the key at its other end; for
+    the records ``n`` that ``match`` binds (a pattern; default: every record of the class)."""
     refs = []
     for ref in cy.o.reference_columns(spec.name):
         kind = EdgeKind(ref.name, "in" if ref.imports.reverse else "out")
@@ -49,7 +50,7 @@ def _class_query(cy: Cypher, spec: ClassSpec) -> str:
         refs.append(f"head([(n){cy.step(kind, '', 't')} | t.{cy.key(other)}]) "
                     f"AS `{ref.imports.column}`")
     extra = "".join(f", {r}" for r in refs)
-    return (f"MATCH {cy.node('n', spec.name)} RETURN properties(n) AS p{extra} "
+    return (f"MATCH {match or cy.node('n', spec.name)} RETURN properties(n) AS p{extra} "
             f"ORDER BY n.{cy.key(spec.name)}")
 
 
@@ -59,13 +60,25 @@ def _rel_query(cy: Cypher, rel: RelationshipSpec) -> str:
             "properties(r) AS p")
 
 
+def class_cells(spec: ClassSpec, row: dict[str, Any]) -> list[str]:
+    """A row of :func:`class_query` as the cells of the class's file, in column order."""
+    return [_cell(spec, column, row) for column in spec.columns]
+
+
+def rel_cells(rel: RelationshipSpec, from_key: str, to_key: str,
+              props: dict[str, Any]) -> list[str]:
+    """One relationship as the cells of its own file, in column order."""
+    return [from_key, to_key, *(format_text(props.get(p)) for p in rel.properties)]
+
+
 def _cell(spec: ClassSpec, column: str, row: dict[str, Any]) -> str:
     if column in spec.properties:
         return format_text(row["p"].get(column))
     return format_text(row.get(column))
 
 
-def _write(path: Path, columns: tuple[str, ...], lines: list[list[str]]) -> int:
+def write_file(path: Path, columns: tuple[str, ...], lines: list[list[str]]) -> int:
+    """A CSV file of the interchange format: the header, then the lines; their count."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(columns)

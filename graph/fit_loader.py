@@ -22,7 +22,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from domain.fit_model import (
+    BOOL,
     READINESS,
     EmployeeSlice,
     FitModel,
@@ -38,6 +41,7 @@ from domain.fit_model import (
 )
 from domain.records import Record
 from domain.succession import DEFAULT_THRESHOLDS, Successor, Thresholds, successors
+from graph.access import Visibility
 from graph.cache import StampedCache
 from graph.changes import Touched
 from graph.cypher import Cypher
@@ -275,3 +279,48 @@ async def computed_successors(graph: Graph, position_ids: list[str], as_of: date
     day = as_of or date.today()
     return {pid: successors(m, m.positions.get(pid, "Position", "position_ids"), day, thresholds)
             for pid in position_ids}
+
+
+#: what fit and succession answers read about people: a caller reading less than the most
+#: sensitive of these sees such answers about itself only
+FIT_INPUTS: tuple[tuple[str, str | None], ...] = (
+    ("HAS_COMPETENCY", None), ("HAS_CERTIFICATE", None), ("NOMINATED_SUCCESSOR", None),
+    ("PerformanceReview", None), ("Employee", "potential"), ("Employee", "flight_risk"))
+
+
+def visible_people(m: FitModel, visibility: Visibility) -> BOOL | None:
+    """Per employee of the model: whether the caller may see fit and succession answers about
+    them (None: everyone). The same scope as the Cypher predicates (:mod:`graph.access`): the
+    caller itself, the people of its departments, the holders of its reporting line."""
+    grant = visibility.grant
+    needs = max(visibility.level(owner, prop) for owner, prop in FIT_INPUTS)
+    if grant.unrestricted and grant.fields >= needs:
+        return None
+    mask = np.zeros(m.n_emp, dtype=np.bool_)
+    if visibility.self_id is not None:
+        e = m.employees.find(visibility.self_id)
+        if e is not None and grant.may_read(needs, own=True):
+            mask[e] = True
+    if grant.fields < needs:
+        return mask
+    if grant.unrestricted:
+        return np.ones(m.n_emp, dtype=np.bool_)
+    if visibility.departments is not None:
+        found = {d for d in (m.departments.find(k) for k in visibility.departments)
+                 if d is not None}
+        mask |= m.employees_in(m.positions_in(found))
+    if visibility.positions is not None:
+        positions = np.zeros(m.n_pos, dtype=np.bool_)
+        for key in visibility.positions:
+            p = m.positions.find(key)
+            if p is not None:
+                positions[p] = True
+        mask |= m.employees_in(positions & m.per_position.alive)
+    return mask
+
+
+async def fit_model_for(graph: Graph, visibility: Visibility) -> FitModel:
+    """:func:`fit_model` as the caller sees it (:meth:`FitModel.seen_by`)."""
+    m = await fit_model(graph)
+    visible = visible_people(m, visibility)
+    return m if visible is None else m.seen_by(visible)

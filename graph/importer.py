@@ -7,7 +7,9 @@
 4. otherwise one write transaction MERGEs the nodes, then the relationships, in batches of
    ``UNWIND $rows``. A label or relationship type the graph does not hold yet is written with
    CREATE instead (the rows are known to be unique), which is what makes a first import fast.
-   The same transaction bumps the change stamp (:mod:`graph.changes`) with "everything".
+   The same transaction bumps the change stamp (:mod:`graph.changes`) with "everything",
+   restores the events of an exported audit trail (``audit_events.csv``, keyed by id) and
+   writes the import's own audit event (:mod:`graph.audit`): who, the files, the counts.
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.audit import (
+    AUDIT_FILE,
+    COLUMNS,
+    IMPORT,
+    AuditContext,
+    AuditEvent,
+    parse_rows,
+    restore,
+    write_import_event,
+)
 from graph.changes import record_change
 from graph.db import Graph
 from graph.interchange import (
@@ -53,22 +65,28 @@ class ImportReport:
     relationships: int = 0
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    #: events of an exported audit trail that the graph did not hold yet
+    audit_events: int = 0
 
 
 async def import_directory(graph: Graph, directory: Path, progress: Progress | None = None,
-                           batch_size: int = BATCH_SIZE) -> ImportReport:
-    """Validate and import ``directory``; raises :class:`ImportFailed` with every problem."""
+                           batch_size: int = BATCH_SIZE,
+                           audit: AuditContext | None = None) -> ImportReport:
+    """Validate and import ``directory``; raises :class:`ImportFailed` with every problem.
+    ``audit``: who imports, for the audit trail (default: the command line)."""
     started = time.perf_counter()
-    parsed = read_directory(directory, graph.ontology)
-    problems = list(parsed.problems)
+    parsed = read_directory(directory, graph.ontology, {AUDIT_FILE: COLUMNS})
+    events, problems = parse_rows(parsed.extra.get(AUDIT_FILE, []))
+    problems += parsed.problems
     problems += await _unresolved_references(graph, parsed)
     if problems:
         raise ImportFailed(sorted(problems), parsed.warnings)
-    writer = _Writer(graph, parsed, progress or (lambda what, done, total: None), batch_size)
-    await graph.write_tx(writer.write_all)
+    writer = _Writer(graph, parsed, progress or (lambda what, done, total: None), batch_size,
+                     events, audit or AuditContext.command_line(IMPORT))
+    restored = await graph.write_tx(writer.write_all)
     return ImportReport(files=dict(parsed.files_read), nodes=parsed.node_count,
                         relationships=parsed.rel_count, warnings=parsed.warnings,
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, audit_events=restored)
 
 
 async def _unresolved_references(graph: Graph, parsed: ParsedDirectory) -> list[Problem]:
@@ -96,19 +114,27 @@ def _missing(loc: Location, class_name: str, key: str) -> Problem:
 
 class _Writer:
     def __init__(self, graph: Graph, parsed: ParsedDirectory, progress: Progress,
-                 batch_size: int) -> None:
+                 batch_size: int, events: list[AuditEvent], audit: AuditContext) -> None:
         self.batch_size = batch_size
         self.graph = graph
         self.cy = graph.cy
         self.parsed = parsed
         self.progress = progress
+        self.events = events
+        self.audit = audit
 
-    async def write_all(self, tx: AsyncManagedTransaction) -> None:
+    async def write_all(self, tx: AsyncManagedTransaction) -> int:
+        """Write everything; returns how many events of the audit file were restored."""
         for batch in self.parsed.nodes.values():
             await self._write_nodes(tx, batch)
         for rel_batch in self.parsed.rels.values():
             await self._write_rels(tx, rel_batch)
         await record_change(self.graph, tx, None)
+        restored = await restore(self.graph, tx, self.events)
+        await write_import_event(self.graph, tx, self.audit, {
+            "files": dict(self.parsed.files_read), "nodes": self.parsed.node_count,
+            "relationships": self.parsed.rel_count, "audit_events": restored})
+        return restored
 
     async def _exists(self, tx: AsyncManagedTransaction, pattern: str) -> bool:
         rows = await self.graph.run_in(tx, f"MATCH {pattern} RETURN 1 AS one LIMIT 1")

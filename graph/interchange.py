@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from schema.ontology import ClassSpec, Ontology, PropertySpec, RelationshipSpec
-from schema.values import ValueProblem, check_value, parse_text
+from schema.values import (
+    ValueProblem,
+    check_key,
+    check_span,
+    check_value,
+    clean_text,
+    parse_text,
+)
 
 DERIVED_KEY_SEPARATOR = "/"
 
@@ -75,6 +82,9 @@ class ParsedDirectory:
     # references the files do not resolve: class -> key -> where it is referenced
     unresolved: dict[str, dict[str, list[Location]]] = field(default_factory=dict)
     files_read: dict[str, int] = field(default_factory=dict)
+    # the rows of the files beyond the ontology's that the caller asked for, as text, each
+    # with its line (the audit trail's file): file -> [(line, {column: text})]
+    extra: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
 
     @property
     def node_count(self) -> int:
@@ -85,12 +95,15 @@ class ParsedDirectory:
         return sum(1 for b in self.rels.values() for r in b.rows if r["to"] is not None)
 
 
-def read_directory(directory: Path, ontology: Ontology) -> ParsedDirectory:
-    """Read every interchange file present in ``directory`` and check each row."""
+def read_directory(directory: Path, ontology: Ontology,
+                   extra: dict[str, tuple[str, ...]] | None = None) -> ParsedDirectory:
+    """Read every interchange file present in ``directory`` and check each row; ``extra``
+    names further files (file -> columns, each required) whose rows are kept as text."""
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a directory")
     reader = _Reader(directory, ontology)
-    known = set(ontology.files())
+    extra = extra or {}
+    known = set(ontology.files()) | set(extra)
     for path in sorted(directory.glob("*.csv")):
         if path.name not in known:
             reader.out.warnings.append(Problem(path.name, 0, "", "unknown file, ignored"))
@@ -98,6 +111,8 @@ def read_directory(directory: Path, ontology: Ontology) -> ParsedDirectory:
         reader.read_class_file(spec)
     for rel in ontology.relationship_files():
         reader.read_relationship_file(rel)
+    for name, columns in extra.items():
+        reader.read_text_file(name, columns)
     reader.resolve_references()
     reader.check_cycles()
     reader.out.problems.sort()
@@ -186,6 +201,16 @@ class _Reader:
             values[name] = value
         return values if ok else None
 
+    def _span_ok(self, file: str, line: int, span: tuple[str, str] | None,
+                 values: dict[str, Any]) -> bool:
+        try:
+            check_span(span, values)
+        except ValueProblem as exc:
+            assert span is not None
+            self.out.problems.append(Problem(file, line, span[1], str(exc)))
+            return False
+        return True
+
     def _reference(self, class_name: str, key: str, loc: Location) -> None:
         if key not in self.ids[class_name]:
             self.pending.append((class_name, key, loc))
@@ -217,6 +242,8 @@ class _Reader:
         for line, row in rows:
             key = self._node_key(spec, row, line)
             props = self._parse_props(spec.file, line, row, spec.properties, skip)
+            if props is not None and not self._span_ok(spec.file, line, spec.span, props):
+                props = None
             if key is None:
                 continue
             for ref in refs:  # checked even when a property is bad: report every problem
@@ -231,18 +258,36 @@ class _Reader:
             self.ids[spec.name].add(key)
             batch.rows.append({"key": key, "props": props})
 
+    def _id_cell(self, file: str, line: int, column: str, text: str | None) -> str | None:
+        """An id cell, cleaned and checked (:func:`schema.values.check_key`); None (and a
+        problem) when it is empty or not an id."""
+        value = clean_text(text or "")
+        try:
+            if not value:
+                raise ValueProblem("a value is required")
+            check_key(value)
+        except ValueProblem as exc:
+            self.out.problems.append(Problem(file, line, column, str(exc)))
+            return None
+        return value
+
     def _node_key(self, spec: ClassSpec, row: dict[str, str], line: int) -> str | None:
         if not spec.derived_key:
-            key = (row.get(spec.key) or "").strip()
-            if not key:
-                self.out.problems.append(Problem(spec.file, line, spec.key, "a value is required"))
-                return None
-            return key
-        parts = [(row.get(c) or "").strip() for c in spec.derived_key]
-        for column, part in zip(spec.derived_key, parts, strict=True):
-            if not part:
-                self.out.problems.append(Problem(spec.file, line, column, "a value is required"))
-                return None
+            return self._id_cell(spec.file, line, spec.key, row.get(spec.key))
+        parts: list[str] = []
+        for column in spec.derived_key:
+            if column in spec.properties:  # a value of the record, e.g. a review's period
+                part = clean_text(row.get(column) or "")
+                if not part:
+                    self.out.problems.append(Problem(spec.file, line, column,
+                                                     "a value is required"))
+                    return None
+            else:  # a reference, e.g. the review's employee
+                found = self._id_cell(spec.file, line, column, row.get(column))
+                if found is None:
+                    return None
+                part = found
+            parts.append(part)
         return DERIVED_KEY_SEPARATOR.join(parts)
 
     def _reference_cell(self, spec: ClassSpec, ref: RelationshipSpec, row: dict[str, str],
@@ -251,13 +296,15 @@ class _Reader:
         assert column is not None
         if column not in row:
             return
-        other = (row[column] or "").strip()
+        other = clean_text(row[column] or "")
         other_class = ref.source if ref.imports.reverse else ref.target
         if not other:
             if ref.required or ref.imports.reverse:
                 self.out.problems.append(Problem(spec.file, line, column, "a value is required"))
             else:  # an empty reference column clears the relationship
                 batch.rows.append({"from": key, "to": None, "key": {}, "props": {}})
+            return
+        if self._id_cell(spec.file, line, column, other) is None:
             return
         self._reference(other_class, other, Location(spec.file, line, column))
         if ref.imports.reverse:
@@ -278,14 +325,13 @@ class _Reader:
         for line, row in rows:
             ends: list[str] = []
             for column, cls in ((imp.from_column, rel.source), (imp.to_column, rel.target)):
-                value = (row.get(column) or "").strip()
-                if not value:
-                    self.out.problems.append(Problem(imp.file, line, column, "a value is required"))
-                else:
+                value = self._id_cell(imp.file, line, column, row.get(column))
+                if value is not None:
                     ends.append(value)
                     self._reference(cls, value, Location(imp.file, line, column))
             props = self._parse_props(imp.file, line, row, rel.properties, set())
-            if len(ends) != 2 or props is None:
+            if len(ends) != 2 or props is None or not self._span_ok(imp.file, line, rel.span,
+                                                                     props):
                 continue
             key_props = {k: props.get(k) for k in rel.key}
             identity = (ends[0], ends[1], *(key_props[k] for k in rel.key))
@@ -295,6 +341,12 @@ class _Reader:
                     imp.file, ("from", ends[0]), line, imp.from_column):
                 continue
             batch.rows.append({"from": ends[0], "to": ends[1], "key": key_props, "props": props})
+
+    def read_text_file(self, file: str, columns: tuple[str, ...]) -> None:
+        """Keep the rows of a file beyond the ontology's as text (every column required)."""
+        rows = self._rows(file, columns, set(columns))
+        if rows is not None:
+            self.out.extra[file] = list(rows)
 
     # -- whole-directory checks --------------------------------------------------------------
 

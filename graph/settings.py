@@ -44,3 +44,12 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     rules_settings: Path | None = Field(
         default=None, description="YAML file overriding compliance rule parameters")
+    auth_secret: SecretStr | None = Field(
+        default=None, description="HS256 secret tokens are signed with; unset (and no JWKS "
+                                  "URL) = one generated in the data directory")
+    auth_jwks_url: str | None = Field(
+        default=None, description="an identity provider's JWKS URL (RS256/ES256 tokens)")
+    auth_issuer: str | None = Field(default=None, description="the `iss` tokens must carry")
+    auth_audience: str | None = Field(default=None, description="the `aud` tokens must carry")
+    policy: Path | None = Field(
+        default=None, description="the access policy file; unset = schema/policy.yaml")

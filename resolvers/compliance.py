@@ -17,7 +17,7 @@ from rules.loader import load_rules
 from rules.model import RuleSet, Scalar
 from rules.params import resolve_parameters
 from rules.report import Report
-from rules.runner import check
+from rules.runner import as_seen_by, check
 from schema.gql.compliance import (
     ComplianceReport,
     ComplianceRule,
@@ -99,4 +99,4 @@ class ComplianceQuery:
             message = str(exc.args[0]) if exc.args else str(exc)
             field = "packs" if "pack" in message else "rules"
             raise InvalidInput(message, field=field) from None
-        return _report(report)
+        return _report(await as_seen_by(info.context.graph, report, info.context.visibility))

@@ -1,4 +1,5 @@
-"""The per-request GraphQL context: the shared graph handle, the caller and fresh DataLoaders.
+"""The per-request GraphQL context: the shared graph handle, the caller, what it may see, and
+fresh DataLoaders.
 
 Sessions are never kept here: sibling resolvers run concurrently and a driver session is not
 safe to share, so every loader batch opens its own session from the one shared driver.
@@ -6,24 +7,16 @@ safe to share, so every loader batch opens its own session from the one shared d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from strawberry.litestar import BaseContext
 from strawberry.types import Info as _Info
 
+from domain.access import AccessDenied, Policy, Principal
+from graph.access import Visibility, resolve
 from graph.db import Graph
 from graph.repository import Repository
 from resolvers.loaders import Loaders
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling. Everyone is anonymous until access control lands; resolvers that show
-    salaries, contracts or reviews will check ``roles`` here."""
-
-    name: str = "anonymous"
-    roles: tuple[str, ...] = ()
 
 
 class Context(BaseContext, kw_only=True):
@@ -33,14 +26,26 @@ class Context(BaseContext, kw_only=True):
     repo: Repository
     loaders: Loaders
     principal: Principal
+    visibility: Visibility
     rules_settings: Path | None = None
+
+    @property
+    def request_id(self) -> str:
+        return self.principal.request_id
+
+    def require_audit(self) -> None:
+        """Only roles that read the audit trail pass."""
+        if not self.visibility.grant.audit:
+            raise AccessDenied("reading the audit trail needs the admin or auditor role")
 
 
 Info = _Info[Context, None]
 
 
-def make_context(graph: Graph, principal: Principal | None = None,
-                 rules_settings: Path | None = None) -> Context:
-    repo = Repository(graph)
-    return Context(graph=graph, repo=repo, loaders=Loaders(repo),
-                   principal=principal or Principal(), rules_settings=rules_settings)
+async def make_context(graph: Graph, policy: Policy, principal: Principal,
+                       rules_settings: Path | None = None) -> Context:
+    """The context of one request: the caller's visibility resolved with one query."""
+    visibility = await resolve(graph, policy, principal)
+    repo = Repository(graph, visibility)
+    return Context(graph=graph, repo=repo, loaders=Loaders(repo), principal=principal,
+                   visibility=visibility, rules_settings=rules_settings)

@@ -17,7 +17,7 @@ import strawberry
 from domain import fit as domain
 from domain import succession
 from domain.fit_model import LEVELS
-from graph.fit_loader import fit_model
+from graph.fit_loader import fit_model_for
 from resolvers.context import Info
 from schema.gql import fit as gql
 from schema.gql.enums import Level
@@ -49,8 +49,8 @@ def _thresholds(thresholds: ReadinessThresholds | None) -> succession.Thresholds
 
 async def resolve_fit(info: Info, employee: strawberry.ID, position: strawberry.ID,
                       as_of: AsOf = None) -> FitScore:
-    m = await fit_model(info.context.graph)
-    e = m.employees.get(str(employee), "Employee", "employee")
+    m = await fit_model_for(info.context.graph, info.context.visibility)
+    e = m.employee(str(employee))
     p = m.positions.get(str(position), "Position", "position")
     day = _day(as_of)
     ex = domain.explain(m, e, p, day)
@@ -62,7 +62,7 @@ async def resolve_candidates(info: Info, position: strawberry.ID, first: int = 2
                              min_fit: float | None = None, grade_min: int | None = None,
                              grade_max: int | None = None,
                              as_of: AsOf = None) -> list[FitScore]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     day = _day(as_of)
     found = domain.candidates(m, str(position), day, first=first, eligible_only=eligible_only,
                               department=None if department is None else str(department),
@@ -73,7 +73,7 @@ async def resolve_candidates(info: Info, position: strawberry.ID, first: int = 2
 async def resolve_career_moves(info: Info, employee: strawberry.ID, first: int = 20,
                                max_grade_step: int | None = None, eligible_only: bool = False,
                                as_of: AsOf = None) -> list[FitScore]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     day = _day(as_of)
     found = domain.career_moves(m, str(employee), day, first=first,
                                 max_grade_step=max_grade_step, eligible_only=eligible_only)
@@ -83,7 +83,7 @@ async def resolve_career_moves(info: Info, employee: strawberry.ID, first: int =
 async def resolve_mismatches(info: Info, department: strawberry.ID | None = None,
                              threshold: float = domain.DEFAULT_THRESHOLD,
                              as_of: AsOf = None) -> list[Mismatch]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     day = _day(as_of)
     found = domain.mismatches(m, day, department=None if department is None else str(department),
                               threshold=threshold)
@@ -94,7 +94,7 @@ async def resolve_who_can(info: Info, competency: strawberry.ID, min_level: int 
                           certificate: strawberry.ID | None = None,
                           department: strawberry.ID | None = None,
                           as_of: AsOf = None) -> list[CapableEmployee]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     found = domain.who_can(m, str(competency), _day(as_of), min_level=min_level,
                            certificate=None if certificate is None else str(certificate),
                            department=None if department is None else str(department))
@@ -103,14 +103,14 @@ async def resolve_who_can(info: Info, competency: strawberry.ID, min_level: int 
 
 
 async def resolve_team_coverage(info: Info, department: strawberry.ID) -> list[CompetencyCoverage]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     return [CompetencyCoverage.of(m, c) for c in domain.team_coverage(m, str(department))]
 
 
 async def resolve_succession_plan(info: Info, position: strawberry.ID, first: int = 10,
                                   thresholds: ReadinessThresholds | None = None,
                                   as_of: AsOf = None) -> SuccessionPlan:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     day = _day(as_of)
     plan = succession.succession_plan(m, str(position), day, _thresholds(thresholds), first)
     return SuccessionPlan(
@@ -123,7 +123,7 @@ async def resolve_bench_strength(info: Info, positions: list[strawberry.ID] | No
                                  uncovered_only: bool = False,
                                  thresholds: ReadinessThresholds | None = None,
                                  as_of: AsOf = None) -> list[BenchStrength]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     found = succession.bench_strength(
         m, _day(as_of), _thresholds(thresholds),
         None if positions is None else [str(p) for p in positions])
@@ -132,7 +132,7 @@ async def resolve_bench_strength(info: Info, positions: list[strawberry.ID] | No
 
 async def resolve_succession_risks(info: Info, thresholds: ReadinessThresholds | None = None,
                                    as_of: AsOf = None) -> list[SuccessionRisk]:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     found = succession.succession_risks(m, _day(as_of), _thresholds(thresholds))
     risk = m.per_employee.flight_risk
     return [SuccessionRisk(employee=gql.employee(m, r.employee),
@@ -142,7 +142,7 @@ async def resolve_succession_risks(info: Info, thresholds: ReadinessThresholds |
 
 
 async def resolve_nine_box(info: Info, department: strawberry.ID | None = None) -> NineBox:
-    m = await fit_model(info.context.graph)
+    m = await fit_model_for(info.context.graph, info.context.visibility)
     box = succession.nine_box(m, None if department is None else str(department))
     return NineBox.of(m, box)
 

@@ -3,7 +3,8 @@ relationships HR edits day to day (a responsibility with its RACI role, a requir
 weight, a position held, a competency assessment, a certificate, a successor nomination).
 
 Every input is validated against the ontology before anything is written; a bad input is a
-GraphQL error naming the field and the reason. Each mutation is one write transaction.
+GraphQL error naming the field and the reason. Each mutation is one write transaction, which
+also writes its audit events: the caller, the request and the mutation's GraphQL name.
 """
 
 # no `from __future__ import annotations`: the factories below hand strawberry real types
@@ -13,6 +14,7 @@ from typing import Any
 import strawberry
 
 from domain.errors import InvalidInput
+from graph.audit import AuditContext
 from graph.interchange import DERIVED_KEY_SEPARATOR
 from resolvers.context import Info
 from schema.gql.inputs import edge_input, input_values, node_input
@@ -43,6 +45,11 @@ def _split(class_name: str, values: dict[str, Any]) -> tuple[dict[str, Any], dic
     return props, refs
 
 
+def _audit(info: Info) -> AuditContext:
+    """The audit events' who and what: the caller and this mutation's GraphQL name."""
+    return AuditContext.of(info.context.principal, info.field_name)
+
+
 def _create_field(class_name: str) -> Any:
     gql_type, input_type = NODE_TYPES[class_name], node_input(class_name, False)
     spec = default_ontology().cls(class_name)
@@ -55,7 +62,7 @@ def _create_field(class_name: str) -> Any:
         props = validate_props(class_name, props)
         if not spec.derived_key and not str(props[spec.key]).strip():
             raise InvalidInput("id: a value is required", field="id")
-        record = await info.context.repo.create_node(class_name, props, refs)
+        record = await info.context.repo.create_node(class_name, props, refs, _audit(info))
         return gql_type.of(record)
 
     resolve.__annotations__.update(input=input_type, **{"return": gql_type})
@@ -68,7 +75,8 @@ def _update_field(class_name: str) -> Any:
     async def resolve(info: Info, id: strawberry.ID, input: Any) -> Any:
         props, refs = _split(class_name, input_values(input))
         props = validate_props(class_name, props, partial=True)
-        record = await info.context.repo.update_node(class_name, str(id), props, refs)
+        record = await info.context.repo.update_node(class_name, str(id), props, refs,
+                                                     _audit(info))
         return gql_type.of(record)
 
     resolve.__annotations__.update(input=patch_type, **{"return": gql_type})
@@ -79,7 +87,7 @@ def _update_field(class_name: str) -> Any:
 
 def _delete_field(class_name: str) -> Any:
     async def resolve(info: Info, id: strawberry.ID) -> DeleteResult:
-        outcome = await info.context.repo.delete_node(class_name, str(id))
+        outcome = await info.context.repo.delete_node(class_name, str(id), _audit(info))
         return DeleteResult(id=strawberry.ID(outcome.key), cascaded=outcome.cascaded)
 
     return strawberry.mutation(
@@ -97,7 +105,8 @@ def _set_edge_field(rel_name: str, mutation: str) -> Any:
         values = input_values(input)
         from_key, to_key = str(values.pop(ends[0])), str(values.pop(ends[1]))
         props = validate_props(rel_name, values)
-        record = await info.context.repo.set_edge(rel_name, from_key, to_key, props)
+        record = await info.context.repo.set_edge(rel_name, from_key, to_key, props,
+                                                  _audit(info))
         return source_type.of(record)
 
     resolve.__annotations__.update(input=input_type, **{"return": source_type})
@@ -119,7 +128,8 @@ def _remove_edge_field(rel_name: str, mutation: str) -> Any:
         from_key, to_key = str(values.pop(ends[0])), str(values.pop(ends[1]))
         keys = validate_props(rel_name, {k: v for k, v in values.items() if v is not None},
                               partial=True)
-        removed = await info.context.repo.remove_edge(rel_name, from_key, to_key, keys)
+        removed = await info.context.repo.remove_edge(rel_name, from_key, to_key, keys,
+                                                      _audit(info))
         return RemoveResult(removed=removed)
 
     resolve.__annotations__.update(input=input_type)

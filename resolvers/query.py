@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types.nodes import SelectedField
 
+from domain.access import AccessDenied
 from domain.errors import Conflict, InvalidInput
 from domain.records import Edge
 from graph.repository import ListQuery
@@ -79,6 +80,9 @@ def list_query(info: Info, class_name: str, filter: ListFilter | None,
             raise InvalidInput(f"{class_name} has no property {item.field!r} to sort by "
                                f"(one of {', '.join(sorted(spec.properties))})",
                                field="orderBy.field")
+        if not info.context.repo.readable(class_name, prop):
+            raise AccessDenied(f"{class_name}.{item.field} is not readable with your roles, so "
+                               "it cannot order a list either")
         order.append((prop, item.direction == SortDirection.DESC))
     f = filter or ListFilter()
     if f.department is not None and class_name not in DEPARTMENT_FILTERED:

@@ -16,8 +16,10 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types.execution import ExecutionContext
 
 from domain.errors import DomainError
+from resolvers.audit import AuditQueries
 from resolvers.boundary import BoundaryQueries
 from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
@@ -44,16 +46,26 @@ def _should_mask(error: GraphQLError) -> bool:
     return True
 
 
+class QuietSchema(strawberry.Schema):
+    """A schema that leaves logging to :func:`_should_mask`: the client's own mistakes (bad
+    input, not found, forbidden, invalid documents) are answers, not server errors, and are
+    not logged with tracebacks; unexpected errors are logged there in full."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        return None
+
+
 @cache
 def root_types() -> tuple[type, type]:
     return build_query_type(extra_query_types()), build_mutation_type()
 
 
 def extra_query_types() -> list[type]:
-    """Query fields contributed by feature modules (boundary, fit, compliance ...)."""
+    """Query fields contributed by feature modules (boundary, fit, compliance, audit ...)."""
     from resolvers.compliance import ComplianceQuery
 
-    return [BoundaryQueries, ComplianceQuery, FitQueries]
+    return [BoundaryQueries, ComplianceQuery, FitQueries, AuditQueries]
 
 
 def build_schema(production: bool = False) -> strawberry.Schema:
@@ -67,7 +79,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
     ]
     if production:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    return QuietSchema(query=query, mutation=mutation, extensions=extensions)
 
 
 def sdl() -> str:

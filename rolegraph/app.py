@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from litestar import Litestar, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
+from litestar.types import ASGIApp, Scope
 from strawberry.litestar import make_graphql_controller
 
+from domain.access import Policy, Principal
 from domain.errors import DomainError
 from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
@@ -29,12 +31,23 @@ from graph.stats import node_counts
 from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
 from rolegraph import raci_csv
+from rolegraph.auth import Authenticator, AuthMiddleware, OpenRoute
+from schema.policy import default_policy, load_policy
 
 log = logging.getLogger("rolegraph")
 
 
-def create_app(settings: Settings, connection: Connection) -> Litestar:
-    """Build the Litestar app serving Rolegraph over the graph at ``connection``."""
+def policy_of(settings: Settings) -> Policy:
+    """The access policy the settings name (``ROLEGRAPH_POLICY``), else the shipped one."""
+    return default_policy() if settings.policy is None else load_policy(settings.policy)
+
+
+def create_app(settings: Settings, connection: Connection,
+               policy: Policy | None = None) -> Litestar:
+    """Build the Litestar app serving Rolegraph over the graph at ``connection``, with the
+    access ``policy`` (default: the settings' policy file, else the shipped one)."""
+    policy = policy or policy_of(settings)
+    authenticator = Authenticator.of(settings, policy)
 
     @asynccontextmanager
     async def graph_lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -84,8 +97,9 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
             headers={"Content-Disposition": raci_csv.content_disposition(
                 raci_csv.filename(department, process))})
 
-    async def graphql_context(state: State) -> Context:
-        return make_context(state.graph, rules_settings=settings.rules_settings)
+    async def graphql_context(state: State, scope: Scope) -> Context:
+        return await make_context(state.graph, policy, principal_of(scope),
+                                  rules_settings=settings.rules_settings)
 
     production = settings.mode == "production"
     graphql = make_graphql_controller(
@@ -93,11 +107,32 @@ def create_app(settings: Settings, connection: Connection) -> Litestar:
         path="/graphql",
         graphql_ide=None if production else "graphiql",
         allow_queries_via_get=False,
+        subscription_protocols=(),  # no subscriptions: no websocket endpoint at all
         context_getter=graphql_context,
     )
+
+    open_routes = [OpenRoute("GET", "/health")]
+    if not production:
+        open_routes.append(OpenRoute("GET", "/graphql"))  # the GraphiQL page holds no data
+
+    def authentication(app: ASGIApp) -> ASGIApp:
+        # plain ASGI both ways; Litestar's TypedDict view of it is narrower than the middleware's
+        return cast(ASGIApp, AuthMiddleware(cast(Any, app), authenticator, open_routes))
 
     return Litestar(
         route_handlers=[health, raci, graphql],
         lifespan=[graph_lifespan],
+        middleware=[authentication],
         debug=settings.mode == "development",
     )
+
+
+#: the caller of an open route (the GraphiQL page, which runs no query): no rights at all
+ANONYMOUS = Principal(sub="anonymous", roles=())
+
+
+def principal_of(scope: Scope) -> Principal:
+    """The caller the authentication middleware verified (only the open routes get here
+    without one)."""
+    user = scope.get("user")
+    return user if isinstance(user, Principal) else ANONYMOUS

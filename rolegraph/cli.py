@@ -1,4 +1,4 @@
-"""The ``rolegraph`` command: import, export, generate, serve.
+"""The ``rolegraph`` command: import, export, generate, serve, audit.
 
 Configuration comes from ``ROLEGRAPH_*`` environment variables (see ``graph.settings``); with
 no ``ROLEGRAPH_NEO4J_URI`` the embedded engine is started for the duration of the command.
@@ -8,14 +8,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
+import io
+import json
 import logging
+import re
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+import urllib.error
+import urllib.request
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from graph.audit import (
+    AUDIT_FILE,
+    COLUMNS,
+    IMPORT,
+    AuditContext,
+    AuditEvent,
+    AuditFilter,
+    FieldChange,
+    cli_actor,
+    event_cells,
+    export_trail,
+    read_page,
+)
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph, graph_runtime
 from graph.engine import EngineError
@@ -70,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", help="export the graph as interchange CSV files",
-                       description="Write the graph as CSV files in the interchange format.")
+                       description="Write the graph as CSV files in the interchange format, "
+                                   "and the audit trail as audit_events.csv beside them "
+                                   "(importing the directory restores it).")
     p.add_argument("directory", type=Path)
     p.set_defaults(handler=cmd_export)
 
@@ -95,8 +118,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=None, help="address to listen on (ROLEGRAPH_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (ROLEGRAPH_PORT, 8000)")
     p.set_defaults(handler=cmd_serve)
+    p = sub.add_parser(
+        "token", help="print a signed access token (no server needed)",
+        description="Print a JWT signed with the configured secret (ROLEGRAPH_AUTH_SECRET, or "
+                    "the one in the data directory), for a caller with these roles. Send it as "
+                    "'Authorization: Bearer <token>'.")
+    p.add_argument("--subject", required=True, metavar="ID",
+                   help="the caller: an employee id (E0126) or a service name")
+    p.add_argument("--role", action="append", required=True, metavar="ROLE",
+                   help="a role of the policy (repeatable): admin, hr, manager, employee, "
+                        "compliance, auditor")
+    p.add_argument("--departments", default="", metavar="D1,D2",
+                   help="for hr: the departments (with those below) the caller is limited to")
+    p.add_argument("--ttl", default="8h", help="lifetime, e.g. 30m, 8h, 7d (8h)")
+    p.set_defaults(handler=cmd_token)
+    p = sub.add_parser(
+        "audit", help="show the audit trail: who changed what, when",
+        description="Print the audit trail, newest first: the events of the mutations and "
+                    "imports, with who, when and the values before and after. While `rolegraph "
+                    "serve` holds the embedded engine's data directory, the events are read "
+                    "from that server's GraphQL API instead (see README, Audit trail).")
+    p.add_argument("--record", metavar="ID",
+                   help="events concerning this record (either end of a relationship)")
+    p.add_argument("--actor", metavar="SUB", help="events by this actor (a token's subject, "
+                                                  "cli:<user> for the command line)")
+    p.add_argument("--since", metavar="DATE", type=_moment,
+                   help="events at or after this date (YYYY-MM-DD) or time (ISO 8601; "
+                        "without a zone: UTC)")
+    p.add_argument("--limit", type=int, default=100,
+                   help="at most this many events, the newest (100; 0: all)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--url", default=None,
+                   help="the running server to ask when the data directory is in use "
+                        "(default: http://ROLEGRAPH_HOST:ROLEGRAPH_PORT)")
+    p.set_defaults(handler=cmd_audit)
     add_rule_commands(sub)
     return parser
+
+
+def _moment(text: str) -> datetime:
+    """``--since``: a date (midnight UTC) or an ISO 8601 date and time."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _with_graph(settings: Settings, work: Callable[[Graph], Awaitable[T]]) -> T:
@@ -120,8 +187,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {directory} is not a directory", file=sys.stderr)
         return EXIT_USAGE
     print(f"importing {directory} ...", file=sys.stderr)
+    audit = AuditContext.command_line(IMPORT)
     try:
-        report = _with_graph(settings, lambda g: import_directory(g, directory, ProgressPrinter()))
+        report = _with_graph(settings, lambda g: import_directory(
+            g, directory, ProgressPrinter(), audit=audit))
     except ImportFailed as exc:
         for warning in exc.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -140,15 +209,166 @@ def print_import_report(report: ImportReport) -> None:
         print(f"  {name}: {rows:,} rows")
     print(f"imported {report.nodes:,} nodes and {report.relationships:,} relationships "
           f"in {report.seconds:.1f} s")
+    if report.audit_events:
+        print(f"restored {report.audit_events:,} audit events")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     directory: Path = args.directory
-    written = _with_graph(settings, lambda g: export_directory(g, directory))
+
+    async def export(graph: Graph) -> dict[str, int]:
+        written = await export_directory(graph, directory)
+        written[AUDIT_FILE] = await export_trail(graph, directory)
+        return written
+
+    written = _with_graph(settings, export)
     for name, rows in written.items():
         print(f"  {name}: {rows:,} rows")
     print(f"exported {sum(written.values()):,} rows to {directory}")
     return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Read the trail from the graph; while a server holds the embedded engine's data
+    directory (one engine per directory), from that server's ``auditLog`` instead."""
+    if args.limit < 0:
+        print("error: --limit must be 0 (all) or more", file=sys.stderr)
+        return EXIT_USAGE
+    which = AuditFilter(record=args.record, actor=args.actor, since=args.since)
+    limit: int | None = args.limit or None
+    try:
+        events = _with_graph(settings, lambda g: read_page(g, which, 0, limit)).events
+    except EngineError as exc:
+        url = args.url or f"http://{settings.host}:{settings.port}"
+        print(f"note: the embedded engine: {exc}\nreading the audit trail from the server at "
+              f"{url} instead", file=sys.stderr)
+        try:
+            events = _events_from_server(settings, url, which, limit)
+        except _ServerError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    sys.stdout.write(RENDERINGS[args.format](events))
+    return EXIT_OK
+
+
+def render_table(events: Sequence[AuditEvent]) -> str:
+    """One line per event: when, who, what, which record, and its changes."""
+    rows = [("at (UTC)", "actor", "operation", "record", "changes")]
+    rows += [(e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.operation,
+              f"{e.class_name} {e.record_id}" if e.class_name else "", _changes_text(e))
+             for e in events]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[4]])
+             for row in rows]
+    return "\n".join([*lines, f"{len(events)} event(s)", ""])
+
+
+def _changes_text(e: AuditEvent) -> str:
+    if e.details is not None:
+        d = e.details
+        restored = f", {d['audit_events']} audit events" if d.get("audit_events") else ""
+        return (f"{len(d.get('files', {}))} files: {d.get('nodes', 0)} nodes, "
+                f"{d.get('relationships', 0)} relationships{restored}")
+    return "; ".join(f"{c.field}: {c.before or '-'} -> {c.after or '-'}" for c in e.changes)
+
+
+def render_json(events: Sequence[AuditEvent]) -> str:
+    """The events as a JSON list (``at`` in ISO 8601)."""
+    return json.dumps([{**asdict(e), "at": e.at.isoformat()} for e in events],
+                      ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(events: Sequence[AuditEvent]) -> str:
+    """The events as rows of the export's audit_events.csv, newest first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(event_cells(e) for e in events)
+    return out.getvalue()
+
+
+RENDERINGS: dict[str, Callable[[Sequence[AuditEvent]], str]] = {
+    "table": render_table, "json": render_json, "csv": render_csv}
+
+
+class _ServerError(Exception):
+    """The running server could not be asked (the message says why)."""
+
+
+_AUDIT_QUERY = """query($record: ID, $actor: String, $from: DateTime, $first: Int!, $after: String)
+{ auditLog(record: $record, actor: $actor, from: $from, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { id at actor roles requestId operation className recordId records
+      changes { field before after }
+      imported { files { file rows } nodes relationships auditEvents } } } } }"""
+_PAGE = 100
+
+
+def _events_from_server(settings: Settings, url: str, which: AuditFilter,
+                        limit: int | None) -> list[AuditEvent]:
+    """The events from ``auditLog`` of the server at ``url``, asked with a short-lived token
+    of the command line (role auditor) signed with the shared secret."""
+    from rolegraph.auth import issue_token, shared_secret
+
+    if not url.startswith(("http://", "https://")):
+        raise _ServerError(f"--url {url!r}: give an http:// or https:// address")
+    secret = shared_secret(settings)
+    if secret is None:
+        raise _ServerError("only an identity provider's tokens are accepted, so the command "
+                           "line cannot ask the server: query auditLog with your own token")
+    token = issue_token(secret, cli_actor(), ["auditor"], ttl_seconds=300,
+                        issuer=settings.auth_issuer, audience=settings.auth_audience)
+    events: list[AuditEvent] = []
+    after: str | None = None
+    while limit is None or len(events) < limit:
+        variables = {"record": which.record, "actor": which.actor, "after": after,
+                     "from": None if which.since is None else which.since.isoformat(),
+                     "first": _PAGE if limit is None else min(_PAGE, limit - len(events))}
+        page = _post_graphql(url, token, variables)["auditLog"]
+        events += [_event_of(edge["node"]) for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    return events
+
+
+def _post_graphql(url: str, token: str, variables: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/graphql", method="POST",
+        data=json.dumps({"query": _AUDIT_QUERY, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # http(s): checked above
+            body: dict[str, Any] = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise _ServerError(f"the server at {url} answered {exc.code} (a server with another "
+                           "ROLEGRAPH_AUTH_SECRET or data directory?)") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise _ServerError(f"no Rolegraph server answers at {url}: {exc}") from None
+    if body.get("errors"):
+        raise _ServerError(f"the server at {url}: {body['errors'][0].get('message')}")
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def _event_of(node: dict[str, Any]) -> AuditEvent:
+    """An event as ``auditLog`` gives it (fields in GraphQL spelling)."""
+    imported = node["imported"]
+    details = None if imported is None else {
+        "files": {f["file"]: f["rows"] for f in imported["files"]}, "nodes": imported["nodes"],
+        "relationships": imported["relationships"], "audit_events": imported["auditEvents"]}
+    return AuditEvent(
+        id=node["id"], at=datetime.fromisoformat(node["at"]), seq=0, actor=node["actor"],
+        roles=tuple(node["roles"]), request_id=node["requestId"] or "",
+        operation=node["operation"], class_name=node["className"],
+        record_id=node["recordId"], records=tuple(node["records"]),
+        changes=tuple(FieldChange(_snake(c["field"]), c["before"], c["after"])
+                      for c in node["changes"]), details=details)
+
+
+def _snake(name: str) -> str:
+    """``departmentId`` -> ``department_id`` (the interchange spelling of a GraphQL field)."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,6 +394,32 @@ async def load_demo_if_empty(graph: Graph) -> ImportReport | None:
     return await import_directory(graph, DEMO_DIR, ProgressPrinter())
 
 
+def cmd_token(args: argparse.Namespace, settings: Settings) -> int:
+    from rolegraph.app import policy_of
+    from rolegraph.auth import issue_token, parse_ttl, shared_secret
+
+    policy = policy_of(settings)
+    unknown = policy.unknown_roles(args.role)
+    if unknown:
+        print(f"error: unknown role {unknown[0]!r} (the policy knows "
+              f"{', '.join(policy.roles)})", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        ttl = parse_ttl(args.ttl)
+    except ValueError as exc:
+        print(f"error: --ttl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    secret = shared_secret(settings)
+    if secret is None:
+        print("error: only an identity provider's tokens are accepted here "
+              "(ROLEGRAPH_AUTH_JWKS_URL is set and ROLEGRAPH_AUTH_SECRET is not)", file=sys.stderr)
+        return EXIT_USAGE
+    departments = [d.strip() for d in args.departments.split(",") if d.strip()]
+    print(issue_token(secret, args.subject, args.role, departments, ttl,
+                      settings.auth_issuer, settings.auth_audience))
+    return EXIT_OK
+
+
 def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
     from resolvers.schema import sdl
 
@@ -187,6 +433,21 @@ class _Shutdown(Exception):
 
 def _raise_shutdown(signum: int, frame: object) -> None:
     raise _Shutdown(signum)
+
+
+def _print_demo_token(settings: Settings, host: str, port: int) -> None:
+    """An admin token for trying the demo, and where to put it."""
+    from rolegraph.auth import issue_token, shared_secret
+
+    secret = shared_secret(settings)
+    if secret is None:
+        return
+    token = issue_token(secret, "demo-admin", ["admin"], ttl_seconds=8 * 3600,
+                        issuer=settings.auth_issuer, audience=settings.auth_audience)
+    print("an admin token for the demo (valid 8 hours; `rolegraph token --help` makes others):\n"
+          f"  {token}\n"
+          f"In GraphiQL (http://{host}:{port}/graphql) open Headers and paste:\n"
+          f'  {{"Authorization": "Bearer {token}"}}', file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -226,6 +487,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
                 print_import_report(report)
         counts = asyncio.run(_on_graph(conn, node_counts))
         print("graph holds " + ", ".join(f"{n} {c}" for c, n in counts.items()), file=sys.stderr)
+        if args.demo:
+            _print_demo_token(settings, host, port)
         print(f"serving on http://{host}:{port} (health: /health); Ctrl-C to stop",
               file=sys.stderr)
         uvicorn.run(create_app(settings, conn), host=host, port=port, log_level="info")

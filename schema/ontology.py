@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from schema.yamlload import LineMap, SourceError, load_yaml
 
@@ -22,15 +22,18 @@ Cardinality = Literal["one_to_one", "many_to_one", "one_to_many", "many_to_many"
 CARDINALITIES: tuple[str, ...] = ("one_to_one", "many_to_one", "one_to_many", "many_to_many")
 
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_PROPERTY_KEYS = {"type", "required", "enum", "min", "max", "pattern", "default", "description"}
+_PROPERTY_KEYS = {
+    "type", "required", "enum", "min", "max", "pattern", "default", "description", "sensitivity",
+    "long",
+}
 _CLASS_KEYS = {
     "file", "columns", "key", "derived_key", "display", "description", "properties", "indexes",
-    "department",
+    "department", "sensitivity", "span",
 }
 _INTERNAL_KEYS = {"key", "description", "properties"}
 _REL_KEYS = {
     "from", "to", "cardinality", "required", "cascade", "import", "key", "properties",
-    "description", "ended_by",
+    "description", "ended_by", "sensitivity", "span",
 }
 _SELF = "self"
 _STEP = re.compile(
@@ -43,11 +46,13 @@ Direction = Literal["out", "in"]
 class EdgeKind(NamedTuple):
     """Relationships of one type seen from one end (``out``: from its ``from`` class);
     ``current`` keeps only those that have not ended (no value in the relationship's
-    ``ended_by`` property: a position held now, not one held before)."""
+    ``ended_by`` property: a position held now, not one held before). ``counted``: read only
+    to be counted (a position's vacancies), so not limited to what the caller may see."""
 
     rel: str
     direction: Direction
     current: bool = False
+    counted: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,12 @@ class PropertySpec:
     pattern: str | None = None
     default: Any = None
     description: str = ""
+    #: how confidential its values are (one of the ontology's ``sensitivities``)
+    sensitivity: str = ""
+    #: a text of several lines (a description), longer than a name may be
+    long: bool = False
+    #: the key of its class: an id, with the id rules (schema/values.py)
+    key: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,10 @@ class ClassSpec:
     #: how a record belongs to a department: the steps from it to the department (``()`` for
     #: the department class itself), or None for a class that belongs to no department
     department: tuple[EdgeKind, ...] | None = None
+    #: how confidential a record of the class is (the default of its properties)
+    sensitivity: str = ""
+    #: (start, end) date properties: the end may not lie before the start
+    span: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,10 @@ class RelationshipSpec:
     description: str = ""
     #: a date property whose value means the relationship has ended (None: it never ends)
     ended_by: str | None = None
+    #: how confidential the relationship is (the default of its properties)
+    sensitivity: str = ""
+    #: (start, end) date properties: the end may not lie before the start
+    span: tuple[str, str] | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -153,6 +172,8 @@ class Ontology:
     relationships: dict[str, RelationshipSpec]
     source: str
     internal: dict[str, InternalSpec] = field(default_factory=dict)
+    #: sensitivity levels, least confidential first
+    sensitivities: tuple[str, ...] = ("public",)
 
     def cls(self, name: str) -> ClassSpec:
         """The class called ``name``; KeyError names the unknown class."""
@@ -239,7 +260,8 @@ def _check_keys(m: LineMap, allowed: set[str], file: str, what: str) -> None:
 
 def _build(raw: Any, file: str) -> Ontology:
     top = _mapping(raw, file, 1, "the ontology")
-    _check_keys(top, {"version", "classes", "relationships", "internal"}, file, "the ontology")
+    _check_keys(top, {"version", "sensitivities", "classes", "relationships", "internal"}, file,
+                "the ontology")
     if top.get("version") != 1:
         raise _fail(file, top.line_of("version"), "version must be 1")
     classes_raw = _mapping(top.get("classes"), file, top.line_of("classes"), "classes")
@@ -275,10 +297,55 @@ def _build(raw: Any, file: str) -> Ontology:
         if "department" in body:
             classes[name] = replace(classes[name], department=_department_path(
                 name, body["department"], file, body.line_of("department"), rels, selves[0]))
-    ontology = Ontology(classes=classes, relationships=rels, source=file, internal=internal)
+    levels = _sensitivities(top, file)
+    for name, body in classes_raw.items():
+        classes[name] = _with_sensitivity(classes[name], body, levels, file, name)
+    for name, body in rels_raw.items():
+        rels[name] = _with_sensitivity(rels[name], body, levels, file, name)
+    ontology = Ontology(classes=classes, relationships=rels, source=file, internal=internal,
+                        sensitivities=levels)
     for c in classes.values():
         _check_columns(ontology, c, file, classes_raw.line_of(c.name))
     return ontology
+
+
+def _sensitivities(top: LineMap, file: str) -> tuple[str, ...]:
+    raw = top.get("sensitivities", ["public"])
+    if not isinstance(raw, list) or not raw or not all(
+            isinstance(v, str) and _IDENTIFIER.match(v) for v in raw) or len(set(raw)) < len(raw):
+        raise _fail(file, top.line_of("sensitivities"),
+                    "sensitivities must be a list of distinct names, least confidential first")
+    return tuple(raw)
+
+
+_Spec = TypeVar("_Spec", ClassSpec, RelationshipSpec)
+
+
+def _with_sensitivity(spec: _Spec, body: LineMap, levels: tuple[str, ...], file: str,
+                      owner: str) -> _Spec:
+    """The spec with its sensitivity and each property's (its own, else the owner's)."""
+
+    def level(m: LineMap, default: str, what: str) -> str:
+        value = m.get("sensitivity", default)
+        if value not in levels:
+            raise _fail(file, m.line_of("sensitivity"),
+                        f"{what}: sensitivity must be one of {', '.join(levels)}, not {value!r}")
+        return str(value)
+
+    own = level(body, levels[0], owner)
+    raw_props = body.get("properties") or LineMap()
+    key = spec.key if isinstance(spec, ClassSpec) else None
+    props = {name: replace(p, sensitivity=level(raw_props[name], own, f"{owner}.{name}"),
+                           key=name == key)
+             for name, p in spec.properties.items()}
+    span = body.get("span")
+    if span is not None:
+        if not (isinstance(span, list) and len(span) == 2 and all(
+                v in props and props[v].type == "date" for v in span)):
+            raise _fail(file, body.line_of("span"),
+                        f"{owner}: span is [start, end], two of its date properties")
+        span = (str(span[0]), str(span[1]))
+    return replace(spec, sensitivity=own, properties=props, span=span)
 
 
 def _department_path(name: str, raw: Any, file: str, line: int,
@@ -391,6 +458,7 @@ def _build_prop(name: str, m: LineMap, file: str, owner: str) -> PropertySpec:
         pattern=pattern,
         default=m.get("default"),
         description=str(m.get("description", "")),
+        long=bool(m.get("long", False)),
     )
 
 

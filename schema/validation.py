@@ -1,4 +1,5 @@
-"""Validation of API input against the ontology, with pydantic models made from it.
+"""Validation of API input against the ontology, with pydantic models made from it, then the
+value rules the importer applies too (:mod:`schema.values`).
 
 For each class (and relationship type) a pydantic model is built from the ontology's property
 specs: the type, ``required``, allowed values (``Literal``), ranges (``ge``/``le``) and patterns.
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from domain.errors import InvalidInput
 from schema.ontology import Ontology, PropertySpec, default_ontology
+from schema.values import ValueProblem, check_span, check_value, clean
 
 _PY_TYPES: dict[str, type] = {
     "string": str, "integer": int, "float": float, "boolean": bool, "date": date,
@@ -68,13 +70,23 @@ def validate_props(owner: str, data: dict[str, Any], partial: bool = False,
         first_field, first_reason = problems[0]
         raise InvalidInput(f"{first_field}: {first_reason}", field=first_field,
                            problems=[{"field": f, "reason": r} for f, r in problems]) from None
+    spec = o.classes[owner] if owner in o.classes else o.relationships[owner]
+    props = spec.properties
     dumped = value.model_dump()
+    for name in list(dumped) if not partial else [n for n in data if n in props]:
+        dumped[name] = clean(props[name], dumped.get(name))
+        if dumped[name] is None and partial and not props[name].required:
+            continue
+        try:
+            check_value(props[name], dumped[name])
+        except ValueProblem as exc:
+            raise InvalidInput(f"{name}: {exc}", field=name) from None
+    try:
+        check_span(spec.span, dumped)
+    except ValueProblem as exc:
+        assert spec.span is not None
+        raise InvalidInput(f"{spec.span[1]}: {exc}", field=spec.span[1]) from None
     if partial:
-        props = o.classes[owner].properties if owner in o.classes else \
-            o.relationships[owner].properties
-        for name in data:
-            if dumped.get(name) is None and name in props and props[name].required:
-                raise InvalidInput(f"{name}: a value is required", field=name)
         return {k: v for k, v in dumped.items() if k in data}
     return dumped
 

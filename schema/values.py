@@ -1,17 +1,37 @@
 """Typed values of ontology properties: parsing interchange text and checking constraints.
 
-Used by the CSV import and by the API's input validation, so both reject the same things with
-the same words.
+The one set of value rules, used by the CSV import and by the API's input validation, so both
+accept and reject the same things with the same words:
+
+* strings are normalised (Unicode NFC, line ends as ``\n``) and trimmed; a blank string is no
+  value (so a required one is missing); a name holds no control characters and at most
+  :data:`MAX_LINE` characters, a ``long`` text (descriptions) may hold tabs and line breaks and
+  at most :data:`MAX_LONG` characters;
+* an id (a class's key, and every reference to one) is at most :data:`MAX_KEY` characters of
+  letters, digits and ``_ . - / :``, starting with a letter or digit;
+* numbers are finite (``1e400`` is no number);
+* dates lie between :data:`MIN_YEAR` and :data:`MAX_YEAR`;
+* the end of a ``span`` (a contract's, a position held) does not lie before its start.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from schema.ontology import PropertySpec
+
+MAX_LINE = 200
+MAX_LONG = 4000
+MAX_KEY = 64
+MIN_YEAR, MAX_YEAR = 1900, 2100
+_KEY = re.compile(r"[^\W_][\w.\-/:]*")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LONG_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true"}
@@ -27,7 +47,7 @@ def parse_text(spec: PropertySpec, text: str) -> Any:
 
     Empty text means "no value": ``None``, or the property's default.
     """
-    text = text.strip()
+    text = clean_text(text, spec.long)
     if text == "":
         return spec.default
     if spec.type == "string":
@@ -55,6 +75,41 @@ def parse_text(spec: PropertySpec, text: str) -> Any:
     return parse_date(text)
 
 
+def clean_text(text: str, long: bool = False) -> str:
+    """A string as stored: NFC, line ends ``\n`` (in long texts), trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    if long:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def clean(spec: PropertySpec, value: Any) -> Any:
+    """A value as stored: strings cleaned, a blank string no value."""
+    if isinstance(value, str) and spec.type == "string":
+        value = clean_text(value, spec.long)
+        return value or None
+    return value
+
+
+def check_key(text: str) -> None:
+    """An id: letters, digits and ``_ . - / :``, at most :data:`MAX_KEY` characters."""
+    if len(text) > MAX_KEY:
+        raise ValueProblem(f"an id has at most {MAX_KEY} characters, not {len(text)}")
+    if not _KEY.fullmatch(text):
+        raise ValueProblem(f"{text!r} is not an id: letters, digits and _ . - / : only, "
+                           "starting with a letter or digit")
+
+
+def check_span(span: tuple[str, str] | None, values: Mapping[str, Any]) -> None:
+    """The end of a span does not lie before its start (both given)."""
+    if span is None:
+        return
+    start, end = values.get(span[0]), values.get(span[1])
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        raise ValueProblem(f"{span[1]} {end.isoformat()} lies before {span[0]} "
+                           f"{start.isoformat()}")
+
+
 def parse_date(text: str) -> date:
     """An ISO ``YYYY-MM-DD`` date, strictly."""
     if not _DATE.match(text):
@@ -72,6 +127,13 @@ def check_value(spec: PropertySpec, value: Any) -> None:
             raise ValueProblem("a value is required")
         return
     _check_type(spec, value)
+    if isinstance(value, str):
+        _check_text(spec, value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueProblem(f"{value!r} is not a finite number")
+    elif isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueProblem(f"{value.isoformat()} is not a date between {MIN_YEAR} and "
+                           f"{MAX_YEAR}")
     if spec.enum is not None and value not in spec.enum:
         raise ValueProblem(f"{value!r} is not one of {', '.join(spec.enum)}")
     if spec.min is not None and value < spec.min:
@@ -80,6 +142,18 @@ def check_value(spec: PropertySpec, value: Any) -> None:
         raise ValueProblem(f"{value!r} is above the maximum {spec.max:g}")
     if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
         raise ValueProblem(f"{value!r} does not match the pattern {spec.pattern}")
+
+
+def _check_text(spec: PropertySpec, value: str) -> None:
+    if spec.key:
+        check_key(value)
+        return
+    limit = MAX_LONG if spec.long else MAX_LINE
+    if len(value) > limit:
+        raise ValueProblem(f"at most {limit} characters, not {len(value)}")
+    bad = (_LONG_CONTROL if spec.long else _LINE_CONTROL).search(value)
+    if bad:
+        raise ValueProblem(f"holds a control character ({ord(bad.group()):#04x})")
 
 
 def _check_type(spec: PropertySpec, value: Any) -> None:

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import uvicorn
+from pydantic import SecretStr
 
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
@@ -31,6 +32,7 @@ from graph.engine import EmbeddedEngine, EngineInfo
 from graph.importer import import_directory
 from graph.settings import Settings
 from rolegraph.app import create_app
+from rolegraph.auth import issue_token
 
 T = TypeVar("T")
 _db_names = itertools.count(1)
@@ -156,14 +158,32 @@ def demo_graph(engine: EmbeddedEngine, loop_thread: LoopThread) -> Iterator[Grap
         yield handle
 
 
+#: the HS256 secret of the test servers' tokens
+TEST_SECRET = "rolegraph-test-secret-of-at-least-32-bytes"
+
+
+def token(*roles: str, sub: str = "tester", departments: tuple[str, ...] = (),
+          ttl_seconds: int = 3600) -> str:
+    """A token the test servers accept."""
+    return issue_token(TEST_SECRET, sub, roles, departments, ttl_seconds)
+
+
+def bearer(*roles: str, sub: str = "tester", departments: tuple[str, ...] = ()) -> dict[str, str]:
+    """The Authorization header of such a token."""
+    return {"Authorization": f"Bearer {token(*roles, sub=sub, departments=departments)}"}
+
+
 class LiveServer:
-    """The real app served by uvicorn on a free loopback port, in a thread."""
+    """The real app served by uvicorn on a free loopback port, in a thread. Its ``client``
+    sends an ``admin`` token; :meth:`as_` gives a client with other roles."""
 
     def __init__(self, connection: Connection, settings: Settings | None = None) -> None:
         from graph.engine_process import free_port
 
         self.port = free_port()
-        app = create_app(settings or Settings(mode="development"), connection)
+        settings = (settings or Settings(mode="development")).model_copy(
+            update={"auth_secret": SecretStr(TEST_SECRET)})
+        app = create_app(settings, connection)
         self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                 lifespan="on")
@@ -171,7 +191,8 @@ class LiveServer:
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.client = httpx.Client(base_url=self.url, timeout=60)
+        self.client = httpx.Client(base_url=self.url, timeout=60, headers=bearer("admin"))
+        self._clients: list[httpx.Client] = []
         for _ in range(200):
             if self.server.started:
                 break
@@ -184,7 +205,17 @@ class LiveServer:
         """How many Cypher queries the app has sent so far."""
         return int(self.app.state.graph.queries)
 
+    def as_(self, *roles: str, sub: str = "tester",
+            departments: tuple[str, ...] = ()) -> httpx.Client:
+        """A client calling with a token of these roles (closed with the server)."""
+        client = httpx.Client(base_url=self.url, timeout=60,
+                              headers=bearer(*roles, sub=sub, departments=departments))
+        self._clients.append(client)
+        return client
+
     def close(self) -> None:
+        for client in self._clients:
+            client.close()
         self.client.close()
         self.server.should_exit = True
         self.thread.join(10)

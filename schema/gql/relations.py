@@ -29,6 +29,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from domain.records import Edge, Record
 from schema.ontology import Direction, EdgeKind
+from schema.policy import access_note
 
 T = TypeVar("T")
 _EDGE_KIND = "__edge_kind__"
@@ -73,11 +74,12 @@ def related(info: Info, kind: EdgeKind, key: str, build: Callable[[list[Edge]], 
     return cast(T, later())  # graphql-core awaits it
 
 
-def relation(rel: str, direction: Direction, current: bool = False,
+def relation(rel: str, direction: Direction, current: bool = False, counted: bool = False,
              description: str | None = None) -> Callable[[Callable[..., Any]], Any]:
     """A field reading the ``rel`` relationships of a record from its ``direction`` end
-    (``current``: only those that have not ended); see the module docstring."""
-    kind = EdgeKind(rel, direction, current)
+    (``current``: only those that have not ended; ``counted``: a count that every caller
+    sees, not limited to the records it may see); see the module docstring."""
+    kind = EdgeKind(rel, direction, current, counted)
 
     def field(build: Callable[..., Any]) -> Any:
         signature = inspect.signature(build)
@@ -96,7 +98,9 @@ def relation(rel: str, direction: Direction, current: bool = False,
         resolve.__name__, resolve.__qualname__ = build.__name__, build.__qualname__
         resolve.__module__, resolve.__doc__ = build.__module__, build.__doc__
         setattr(resolve, _EDGE_KIND, kind)
-        return strawberry.field(resolver=resolve, description=description)
+        note = access_note(rel)  # who reads a sensitive relationship, from the policy
+        text = ". ".join(t for t in (description, note) if t) or None
+        return strawberry.field(resolver=resolve, description=text)
 
     return field
 

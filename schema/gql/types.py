@@ -26,6 +26,7 @@ from schema.gql.enums import (
 )
 from schema.gql.relations import Info, edge_fields, relation
 from schema.ontology import EdgeKind, default_ontology
+from schema.policy import access_note
 
 MAX_DEPARTMENT_EMPLOYEES = 1000
 #: the property whose value means a position is no longer held (the ontology's ``ended_by``)
@@ -137,7 +138,7 @@ class Position:
                        for e in edges if not _current(e)),
                       key=lambda a: (a.start_date, a.employee.id))
 
-    @relation("HOLDS_POSITION", "in", current=True,
+    @relation("HOLDS_POSITION", "in", current=True, counted=True,
               description="headcount minus current incumbents, never below 0")
     def vacancies(self, edges: list[Edge]) -> int:
         return max(self.headcount - sum(1 for e in edges if _current(e)), 0)
@@ -223,8 +224,9 @@ class Employee:
     education: str | None
     major: str | None
     years_experience: float | None
-    potential: Level | None
-    flight_risk: Level | None
+    potential: Level | None = strawberry.field(description=access_note("Employee", "potential"))
+    flight_risk: Level | None = strawberry.field(
+        description=access_note("Employee", "flight_risk"))
 
     @classmethod
     def of(cls, r: Record) -> Employee:
@@ -295,7 +297,7 @@ class Kpi:
                                    kpi=self) for e in edges), key=lambda x: x.position.id)
 
 
-@strawberry.type(description="劳动合同: an employment contract")
+@strawberry.type(description="劳动合同: an employment contract. " + access_note("Contract"))
 class Contract:
     id: strawberry.ID
     type: ContractType
@@ -320,7 +322,8 @@ class Contract:
         return Employee.of(edges[0].node) if edges else None
 
 
-@strawberry.type(description="绩效评估: a rating (1-5) for one period")
+@strawberry.type(description="绩效评估: a rating (1-5) for one period. "
+                             + access_note("PerformanceReview"))
 class PerformanceReview:
     id: strawberry.ID
     period: str
