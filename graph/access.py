@@ -44,6 +44,9 @@ class Visibility:
     departments: tuple[str, ...] | None = None  # ids of the claimed departments and below
     positions: tuple[str, ...] | None = None  # ids of the positions of the reporting line
     params: dict[str, Any] = field(default_factory=dict)
+    #: the change stamp read when the scope was resolved (None: not read); later work of the
+    #: same request (the fit model) uses it instead of reading it again
+    stamp: Stamp | None = None
 
     @property
     def unrestricted(self) -> bool:
@@ -251,7 +254,7 @@ async def resolve(graph: Graph, policy: Policy, principal: Principal) -> Visibil
     departments = tuple(sorted(row.get("departments") or ())) if want_departments else None
     positions = tuple(sorted(row.get("positions") or ())) if want_line else None
     return Visibility(grant, policy, o, departments, positions,
-                      _params(grant, departments or (), positions or ()))
+                      _params(grant, departments or (), positions or ()), stamp)
 
 
 def _params(grant: Grant, departments: tuple[str, ...], positions: tuple[str, ...]

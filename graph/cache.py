@@ -56,12 +56,14 @@ class StampedCache(Generic[T]):
         self._entries: weakref.WeakKeyDictionary[Graph, _Entry[T]] = \
             weakref.WeakKeyDictionary()
 
-    async def get(self, graph: Graph) -> T:
-        """The value for ``graph``, brought up to date with the change stamp first."""
+    async def get(self, graph: Graph, stamp: Stamp | None = None) -> T:
+        """The value for ``graph``, brought up to date with the change stamp first (``stamp``:
+        one this request has just read, so it is not read twice)."""
         entry = self._entries.get(graph)
         if entry is None:
             entry = self._entries.setdefault(graph, _Entry())
-        stamp = await read_stamp(graph)
+        if stamp is None:
+            stamp = await read_stamp(graph)
         if entry.fresh(stamp):
             assert entry.value is not None
             return entry.value

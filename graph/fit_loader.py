@@ -43,7 +43,7 @@ from domain.records import Record
 from domain.succession import DEFAULT_THRESHOLDS, Successor, Thresholds, successors
 from graph.access import Visibility
 from graph.cache import StampedCache
-from graph.changes import Touched
+from graph.changes import Stamp, Touched
 from graph.cypher import Cypher
 from graph.db import Graph
 from graph.repository import native
@@ -252,13 +252,13 @@ async def _update(graph: Graph, model: FitModel, touched: list[Touched]) -> FitM
 _models: StampedCache[FitModel] = StampedCache(_build, _update)
 
 
-async def fit_model(graph: Graph) -> FitModel:
+async def fit_model(graph: Graph, stamp: Stamp | None = None) -> FitModel:
     """This process' model of ``graph``, brought up to date with the change stamp first.
 
     One read when nothing changed; the touched records when something did; everything after
     an import (or when the stamp's log no longer reaches back to the model's version).
     """
-    return await _models.get(graph)
+    return await _models.get(graph, stamp)
 
 
 def load_counts(graph: Graph) -> tuple[int, int]:
@@ -321,6 +321,6 @@ def visible_people(m: FitModel, visibility: Visibility) -> BOOL | None:
 
 async def fit_model_for(graph: Graph, visibility: Visibility) -> FitModel:
     """:func:`fit_model` as the caller sees it (:meth:`FitModel.seen_by`)."""
-    m = await fit_model(graph)
+    m = await fit_model(graph, visibility.stamp)
     visible = visible_people(m, visibility)
     return m if visible is None else m.seen_by(visible)
