@@ -49,6 +49,13 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
+class Unavailable(DomainError):
+    """The graph engine cannot be reached right now (stopped, restarting, or writes held while
+    a backup is taken): nothing was done, and the same request may succeed a moment later."""
+
+    code = "UNAVAILABLE"
+
+
 def camel_case(name: str) -> str:
     """``department_id`` -> ``departmentId`` (how GraphQL spells the ontology's names);
     dotted paths are converted part by part."""

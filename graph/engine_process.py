@@ -77,12 +77,18 @@ def _lock_data_dir(data_dir: Path) -> Any:
     return lock
 
 
-def _start_server(data_dir: Path, password: str) -> tuple[Any, int, int]:
+def _start_server(data_dir: Path, password: str,
+                  preferred: tuple[int, int] | None = None) -> tuple[Any, int, int]:
+    """Start the server on the ``preferred`` (bolt, http) ports if given (a restart keeps its
+    address when it can), else, or when they are taken, on free ones."""
     from arcadedb_embedded.server import ArcadeDBServer
 
     last_error: Exception | None = None
-    for _ in range(_START_ATTEMPTS):
-        bolt_port, http_port = free_port(), free_port()
+    for attempt in range(_START_ATTEMPTS + (preferred is not None)):
+        if preferred is not None and attempt == 0:
+            bolt_port, http_port = preferred
+        else:
+            bolt_port, http_port = free_port(), free_port()
         server = ArcadeDBServer(
             root_path=str(data_dir / "databases"),
             root_password=password,
@@ -107,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--database", action="append", default=[])
+    parser.add_argument("--bolt-port", type=int, default=None)
+    parser.add_argument("--http-port", type=int, default=None)
     args = parser.parse_args(argv)
     data_dir: Path = args.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         from arcadedb_embedded.jvm import start_jvm
 
         start_jvm(heap_size=args.heap, jvm_args=["-Xrs"])
-        server, bolt_port, http_port = _start_server(data_dir, password)
+        preferred = (args.bolt_port, args.http_port) if args.bolt_port and args.http_port \
+            else None
+        server, bolt_port, http_port = _start_server(data_dir, password, preferred)
     except Exception as exc:
         proto.send("error", message=str(exc))
         return 1

@@ -7,11 +7,11 @@ its own (:func:`graph.audit.export_trail`; ``rolegraph export`` writes both).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from domain.csvtext import csv_line
 from graph.cypher import Cypher
 from graph.db import Graph
 from schema.ontology import ClassSpec, EdgeKind, RelationshipSpec
@@ -78,9 +78,10 @@ def _cell(spec: ClassSpec, column: str, row: dict[str, Any]) -> str:
 
 
 def write_file(path: Path, columns: tuple[str, ...], lines: list[list[str]]) -> int:
-    """A CSV file of the interchange format: the header, then the lines; their count."""
+    """A CSV file of the interchange format: the header, then the lines; their count. Each
+    field that needs it is quoted (:func:`domain.csvtext.csv_line`: a carriage return in a
+    description too); values are written as stored, never altered for spreadsheets."""
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(lines)
+        fh.write(csv_line(columns))
+        fh.writelines(csv_line(line) for line in lines)
     return len(lines)

@@ -32,7 +32,7 @@ from graph.audit import (
     restore,
     write_import_event,
 )
-from graph.changes import record_change
+from graph.changes import begin_write, record_change
 from graph.db import Graph
 from graph.interchange import (
     Location,
@@ -71,9 +71,11 @@ class ImportReport:
 
 async def import_directory(graph: Graph, directory: Path, progress: Progress | None = None,
                            batch_size: int = BATCH_SIZE,
-                           audit: AuditContext | None = None) -> ImportReport:
+                           audit: AuditContext | None = None,
+                           own_event: bool = True) -> ImportReport:
     """Validate and import ``directory``; raises :class:`ImportFailed` with every problem.
-    ``audit``: who imports, for the audit trail (default: the command line)."""
+    ``audit``: who imports, for the audit trail (default: the command line); ``own_event``
+    False: write no event of the import itself (a restore gives back the trail as it was)."""
     started = time.perf_counter()
     parsed = read_directory(directory, graph.ontology, {AUDIT_FILE: COLUMNS})
     events, problems = parse_rows(parsed.extra.get(AUDIT_FILE, []))
@@ -82,7 +84,7 @@ async def import_directory(graph: Graph, directory: Path, progress: Progress | N
     if problems:
         raise ImportFailed(sorted(problems), parsed.warnings)
     writer = _Writer(graph, parsed, progress or (lambda what, done, total: None), batch_size,
-                     events, audit or AuditContext.command_line(IMPORT))
+                     events, audit or AuditContext.command_line(IMPORT), own_event)
     restored = await graph.write_tx(writer.write_all)
     return ImportReport(files=dict(parsed.files_read), nodes=parsed.node_count,
                         relationships=parsed.rel_count, warnings=parsed.warnings,
@@ -114,7 +116,9 @@ def _missing(loc: Location, class_name: str, key: str) -> Problem:
 
 class _Writer:
     def __init__(self, graph: Graph, parsed: ParsedDirectory, progress: Progress,
-                 batch_size: int, events: list[AuditEvent], audit: AuditContext) -> None:
+                 batch_size: int, events: list[AuditEvent], audit: AuditContext,
+                 own_event: bool = True) -> None:
+        self.own_event = own_event
         self.batch_size = batch_size
         self.graph = graph
         self.cy = graph.cy
@@ -125,12 +129,15 @@ class _Writer:
 
     async def write_all(self, tx: AsyncManagedTransaction) -> int:
         """Write everything; returns how many events of the audit file were restored."""
+        await begin_write(self.graph, tx)  # first: serialises it with every other write
         for batch in self.parsed.nodes.values():
             await self._write_nodes(tx, batch)
         for rel_batch in self.parsed.rels.values():
             await self._write_rels(tx, rel_batch)
         await record_change(self.graph, tx, None)
         restored = await restore(self.graph, tx, self.events)
+        if not self.own_event:
+            return restored
         await write_import_event(self.graph, tx, self.audit, {
             "files": dict(self.parsed.files_read), "nodes": self.parsed.node_count,
             "relationships": self.parsed.rel_count, "audit_events": restored})

@@ -143,15 +143,19 @@ class _Reader:
     def _iter_rows(self, path: Path, file: str, columns: tuple[str, ...],
                    required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            records = _Records(fh)
             try:
-                header = [h.strip() for h in next(reader)]
-            except StopIteration:
-                self.out.problems.append(Problem(file, 1, "", "the file is empty (no header row)"))
+                first = next(records, None)
+            except BadCsv as exc:
+                self.out.problems.append(Problem(file, exc.line, "", exc.reason))
                 return
-            except (csv.Error, UnicodeDecodeError) as exc:
+            except UnicodeDecodeError as exc:
                 self.out.problems.append(Problem(file, 1, "", f"unreadable: {exc}"))
                 return
+            if first is None:
+                self.out.problems.append(Problem(file, 1, "", "the file is empty (no header row)"))
+                return
+            header = [h.strip() for h in first[1]]
             for name in header:
                 if name not in columns:
                     self.out.warnings.append(Problem(file, 1, name, "unknown column, ignored"))
@@ -166,11 +170,9 @@ class _Reader:
             if missing or len(seen) != len(header):
                 return
             count = 0
-            line = reader.line_num + 1
             try:
-                for record in reader:
+                for line, record in records:
                     if not any(cell.strip() for cell in record):
-                        line = reader.line_num + 1
                         continue
                     if len(record) > len(header):
                         self.out.problems.append(Problem(
@@ -179,9 +181,11 @@ class _Reader:
                     else:
                         count += 1
                         yield line, dict(zip(header, record, strict=False))
-                    line = reader.line_num + 1
-            except (csv.Error, UnicodeDecodeError) as exc:
-                self.out.problems.append(Problem(file, line, "", f"unreadable: {exc}"))
+            except BadCsv as exc:
+                column = header[exc.field] if exc.field < len(header) else ""
+                self.out.problems.append(Problem(file, exc.line, column, exc.reason))
+            except UnicodeDecodeError as exc:
+                self.out.problems.append(Problem(file, records.line, "", f"unreadable: {exc}"))
             self.out.files_read[file] = count
 
     def _parse_props(self, file: str, line: int, row: dict[str, str],
@@ -238,7 +242,7 @@ class _Reader:
         ref_batches = {r.name: self.out.rels.setdefault(
             r.name, RelBatch(r, replace=r.cardinality in ("many_to_one", "one_to_one")
                              or r.imports.reverse)) for r in refs}
-        skip = {spec.key} if spec.derived_key else set()
+        skip = {spec.key}  # checked as an id by _node_key
         for line, row in rows:
             key = self._node_key(spec, row, line)
             props = self._parse_props(spec.file, line, row, spec.properties, skip)
@@ -275,20 +279,19 @@ class _Reader:
         if not spec.derived_key:
             return self._id_cell(spec.file, line, spec.key, row.get(spec.key))
         parts: list[str] = []
-        for column in spec.derived_key:
-            if column in spec.properties:  # a value of the record, e.g. a review's period
-                part = clean_text(row.get(column) or "")
-                if not part:
-                    self.out.problems.append(Problem(spec.file, line, column,
-                                                     "a value is required"))
-                    return None
-            else:  # a reference, e.g. the review's employee
-                found = self._id_cell(spec.file, line, column, row.get(column))
-                if found is None:
-                    return None
-                part = found
+        for column in spec.derived_key:  # a reference (the review's employee) or a value of
+            # the record (its period): either is part of an id, so an id itself
+            part = self._id_cell(spec.file, line, column, row.get(column))
+            if part is None:
+                return None
             parts.append(part)
-        return DERIVED_KEY_SEPARATOR.join(parts)
+        key = DERIVED_KEY_SEPARATOR.join(parts)
+        try:  # each part is an id, the whole one too (its length)
+            check_key(key)
+        except ValueProblem as exc:
+            self.out.problems.append(Problem(spec.file, line, spec.derived_key[-1], str(exc)))
+            return None
+        return key
 
     def _reference_cell(self, spec: ClassSpec, ref: RelationshipSpec, row: dict[str, str],
                         line: int, key: str, batch: RelBatch) -> None:
@@ -385,6 +388,103 @@ class _Reader:
         chain = " -> ".join([*cycle, cycle[0]])
         self.out.problems.append(Problem(file, line, rel.imports.column or "",
                                          f"{rel.name} forms a cycle: {chain}"))
+
+
+class BadCsv(Exception):
+    """Malformed quoting: ``line`` is where the bad field starts, ``field`` its place in the
+    row (0 = first)."""
+
+    def __init__(self, line: int, field: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.field, self.reason = line, field, reason
+
+
+class _Records:
+    """The records of a CSV file, each with the line it starts on; malformed quoting raises
+    :class:`BadCsv` instead of being read some other way.
+
+    Python's reader (even ``strict``) reads a quote inside an unquoted field as text, and a
+    quoted field left open swallows the rest of the file as one value (defect 8 of issue 11:
+    ``E9202,"b ,2022-01-10`` imported 2 rows and said nothing). So the raw text of each record
+    that holds a quote is checked against RFC 4180: a field is either plain (no quote, no
+    comma, no line break) or quoted whole, inner quotes doubled."""
+
+    def __init__(self, fh: Iterator[str]) -> None:
+        self._fh = fh
+        self._taken: list[str] = []
+        self.line = 1  # where the next record starts
+        self._reader = csv.reader(self._lines(), strict=True)
+
+    def _lines(self) -> Iterator[str]:
+        for text in self._fh:
+            self._taken.append(text)
+            yield text
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        start = self.line
+        self._taken.clear()
+        try:
+            record = next(self._reader)
+        except csv.Error as exc:
+            raise _located(self._taken, start) or BadCsv(start, 0, f"unreadable: {exc}") \
+                from None
+        self.line = self._reader.line_num + 1
+        if any('"' in text for text in self._taken):
+            bad = _located(self._taken, start)
+            if bad is not None:
+                raise bad
+        return start, record
+
+
+_EOL = ("\r\n", "\n", "\r")
+
+
+def _located(taken: list[str], start: int) -> BadCsv | None:
+    """The first field of one record's raw text (``taken``, its lines from line ``start``)
+    whose quoting is malformed, or None when all are well formed."""
+    text = "".join(taken)
+    for eol in _EOL:
+        if text.endswith(eol):
+            text = text[:-len(eol)]
+            break
+    line, field, i, n = start, 0, 0, len(text)
+    while True:  # at the start of field number `field`, on line `line`
+        if i < n and text[i] == '"':
+            opened = line
+            i += 1
+            while True:
+                if i >= n:
+                    return BadCsv(opened, field, "a quoted field is not closed: its quote "
+                                                 "runs to the end of the file")
+                if text[i] == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                if text[i] == "\n" or (text[i] == "\r" and text[i + 1:i + 2] != "\n"):
+                    line += 1
+                i += 1
+            if i < n and text[i] != ",":
+                return BadCsv(opened, field, "text after the closing quote of a quoted field "
+                                             "(a quote inside a value is written twice)")
+        else:
+            j = i
+            while j < n and text[j] not in ',"\r\n':
+                j += 1
+            if j < n and text[j] == '"':
+                return BadCsv(line, field, "a quote inside a field that is not quoted (put "
+                                           "the whole field in quotes, the quote written twice)")
+            if j < n and text[j] != ",":  # a line break outside quotes: the record ends
+                return None
+            i = j
+        if i >= n:
+            return None
+        i += 1  # the comma
+        field += 1
 
 
 def key_text(key: Any) -> str:

@@ -21,7 +21,7 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records import Edge, Record
 from graph.access import Visibility
 from graph.audit import AuditContext, deleted, edge_change, node_change, read_record, write_events
-from graph.changes import Touched, record_change
+from graph.changes import Touched, begin_write, record_change
 from graph.db import Graph
 from schema.ontology import EdgeKind, Ontology, RelationshipSpec
 from schema.values import ValueProblem, check_span
@@ -279,6 +279,7 @@ class Repository:
         self._may(f"creating a {class_name}")
 
         async def work(tx: AsyncManagedTransaction) -> Record:
+            await begin_write(self.graph, tx)  # first: serialises the write
             await self._require_refs(tx, class_name, refs)
             exists = await self.graph.run_in(
                 tx, f"MATCH {self._match(class_name, key_param='$k')} RETURN 1 AS one", k=key)
@@ -335,6 +336,7 @@ class Repository:
         self._may(f"changing a {class_name}")
 
         async def work(tx: AsyncManagedTransaction) -> Record:
+            await begin_write(self.graph, tx)  # first: serialises the write
             await self._require(tx, class_name, key, "id")
             await self._require_refs(tx, class_name, refs)
             old = await read_record(self.graph, tx, class_name, key)  # with its references
@@ -404,6 +406,7 @@ class Repository:
         self._may(f"deleting a {class_name}")
 
         async def work(tx: AsyncManagedTransaction) -> DeleteOutcome:
+            await begin_write(self.graph, tx)  # first: serialises the write
             await self._require(tx, class_name, key, "id")
             refs = []
             for rel in blocking:
@@ -448,13 +451,18 @@ class Repository:
     async def set_edge(self, rel_name: str, from_key: str, to_key: str, props: Record,
                        audit: AuditContext | None = None) -> Record:
         """Create or update one relationship (identified by its ends and key properties);
-        returns the record at its ``from`` end, as the write left it."""
+        returns the record at its ``from`` end, as the write left it.
+
+        The ``MERGE`` leaves one relationship however many identical requests run at once
+        because the transaction starts with :func:`graph.changes.begin_write`, which serialises
+        the writes (why the stamp, and why first: :mod:`graph.changes`)."""
         rel = self.o.rel(rel_name)
         identity = ", ".join(f"{self.cy.rel_prop(rel_name, k)}: $props.{k}" for k in rel.key)
         identity = f" {{{identity}}}" if identity else ""
         self._may(f"setting a {rel_name}", rel_name)
 
         async def work(tx: AsyncManagedTransaction) -> Record:
+            await begin_write(self.graph, tx)  # first: serialises the write
             await self._require_ends(tx, rel, from_key, to_key)
             rtype = self.cy.rel(rel_name)
             rows = await self.graph.run_in(
@@ -480,6 +488,7 @@ class Repository:
         self._may(f"removing a {rel_name}", rel_name)
 
         async def work(tx: AsyncManagedTransaction) -> int:
+            await begin_write(self.graph, tx)  # first: serialises the write
             await self._require_ends(tx, rel, from_key, to_key)
             rows = await self.graph.run_in(
                 tx, f"MATCH {self._match(rel.source, 'a', '$a')}"

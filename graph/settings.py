@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -53,3 +53,26 @@ class Settings(BaseSettings):
     auth_audience: str | None = Field(default=None, description="the `aud` tokens must carry")
     policy: Path | None = Field(
         default=None, description="the access policy file; unset = schema/policy.yaml")
+    cost_budget: int = Field(
+        default=500_000, ge=1, description="the highest estimated cost of a GraphQL document "
+                                          "that is run (README, Limits)")
+    time_limit: float = Field(
+        default=30.0, gt=0, description="seconds a GraphQL request may run before it is "
+                                        "stopped with a TIMEOUT error")
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1, description="the largest request body accepted (HTTP 413 "
+                                             "above it)")
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="host names (comma-separated) the app answers besides the loopback names; "
+                    "'*' = any")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: one JSON object per log line")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value

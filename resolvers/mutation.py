@@ -22,6 +22,7 @@ from schema.gql.names import EDGE_MUTATIONS, QUERY_FIELDS
 from schema.gql.types import NODE_TYPES
 from schema.ontology import default_ontology
 from schema.validation import validate_props
+from schema.values import ValueProblem, check_key, clean_text
 
 
 @strawberry.type(description="What a delete removed")
@@ -41,8 +42,25 @@ def _split(class_name: str, values: dict[str, Any]) -> tuple[dict[str, Any], dic
     o = default_ontology()
     columns = {r.imports.column for r in o.reference_columns(class_name)}
     props = {k: v for k, v in values.items() if k not in columns}
-    refs = {k: (None if v is None else str(v)) for k, v in values.items() if k in columns}
+    refs = {k: (None if v is None else clean_text(str(v))) for k, v in values.items()
+            if k in columns}  # an id as the importer reads it: NFC, trimmed
     return props, refs
+
+
+def _derived_key(columns: tuple[str, ...], props: dict[str, Any],
+                 refs: dict[str, Any]) -> str:
+    """A key made of other columns (a review's ``<employee_id>/<period>``), each cleaned as
+    the importer cleans it and checked as an id, so a bad part is BAD_INPUT naming it."""
+    parts = []
+    for column in columns:
+        part = clean_text(str(props.get(column) or refs.get(column) or ""))
+        if part:
+            try:
+                check_key(part)
+            except ValueProblem as exc:
+                raise InvalidInput(f"{column}: {exc}", field=column) from None
+        parts.append(part)
+    return DERIVED_KEY_SEPARATOR.join(parts)
 
 
 def _audit(info: Info) -> AuditContext:
@@ -57,8 +75,7 @@ def _create_field(class_name: str) -> Any:
     async def resolve(info: Info, input: Any) -> Any:
         props, refs = _split(class_name, input_values(input))
         if spec.derived_key:  # e.g. a review's id is "<employee_id>/<period>"
-            props[spec.key] = DERIVED_KEY_SEPARATOR.join(
-                str(props.get(c) or refs.get(c)) for c in spec.derived_key)
+            props[spec.key] = _derived_key(spec.derived_key, props, refs)
         props = validate_props(class_name, props)
         if not spec.derived_key and not str(props[spec.key]).strip():
             raise InvalidInput("id: a value is required", field="id")
@@ -103,7 +120,7 @@ def _set_edge_field(rel_name: str, mutation: str) -> Any:
 
     async def resolve(info: Info, input: Any) -> Any:
         values = input_values(input)
-        from_key, to_key = str(values.pop(ends[0])), str(values.pop(ends[1]))
+        from_key, to_key = (clean_text(str(values.pop(end))) for end in ends)
         props = validate_props(rel_name, values)
         record = await info.context.repo.set_edge(rel_name, from_key, to_key, props,
                                                   _audit(info))
@@ -125,7 +142,7 @@ def _remove_edge_field(rel_name: str, mutation: str) -> Any:
 
     async def resolve(info: Info, input: Any) -> RemoveResult:
         values = input_values(input)
-        from_key, to_key = str(values.pop(ends[0])), str(values.pop(ends[1]))
+        from_key, to_key = (clean_text(str(values.pop(end))) for end in ends)
         keys = validate_props(rel_name, {k: v for k, v in values.items() if v is not None},
                               partial=True)
         removed = await info.context.repo.remove_edge(rel_name, from_key, to_key, keys,

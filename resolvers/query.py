@@ -7,6 +7,7 @@ with filters, ordering and a maximum page size.
 # no `from __future__ import annotations`: the factories below hand strawberry real types
 
 import base64
+import re
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -25,6 +26,9 @@ from schema.ontology import EdgeKind
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
+#: the largest offset a cursor may hold (a 32-bit count, beyond any list of this API)
+MAX_CURSOR_OFFSET = 2**31 - 2
+_OFFSET = re.compile(r"0|[1-9][0-9]{0,9}")
 T = TypeVar("T")
 
 
@@ -54,13 +58,16 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The offset a cursor of :func:`encode_cursor` holds: plain ASCII digits, at most
+    :data:`MAX_CURSOR_OFFSET` (a negative, huge or non-integer offset is BAD_INPUT naming
+    ``after``, never a query the engine fails on)."""
     try:
         kind, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind != "offset":
-            raise ValueError(kind)
-        return int(number)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(f"{cursor!r} is not a cursor from this API", field="after") from None
+    except (ValueError, UnicodeError):
+        kind, number = "", ""
+    if kind != "offset" or not _OFFSET.fullmatch(number) or int(number) > MAX_CURSOR_OFFSET:
+        raise InvalidInput(f"{cursor[:100]!r} is not a cursor from this API", field="after")
+    return int(number)
 
 
 def _snake(name: str) -> str:

@@ -1,13 +1,22 @@
-"""The GraphQL schema: root types, hardening extensions, and its SDL (``schema.graphql``)."""
+"""The GraphQL schema: root types, hardening extensions, and its SDL (``schema.graphql``).
+
+Guard rails, all applied before anything runs: depth, aliases and tokens are limited, and
+each document's estimated cost (:mod:`resolvers.cost`) must stay within the budget; then the
+whole request must finish within the time limit. Errors are logged here, once: the client's
+own mistakes at INFO without a traceback, unexpected errors at ERROR with one and with the
+request id the client sees in ``extensions.requestId`` of its "Unexpected error.".
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, partial
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, validate
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -16,44 +25,165 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+from strawberry.types import ExecutionResult
 from strawberry.types.execution import ExecutionContext
+from strawberry.types.field import StrawberryField
+from strawberry.types.fields.resolver import StrawberryResolver
+from strawberry.utils.str_converters import to_camel_case
 
 from domain.errors import DomainError
+from graph.settings import Settings
 from resolvers.audit import AuditQueries
 from resolvers.boundary import BoundaryQueries
+from resolvers.cost import CostLimit, CostModel
 from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
 from resolvers.query import build_query_type
+from schema.gql.types import EDGE_FIELDS
+from schema.ontology import default_ontology
+from schema.policy import default_policy
 
 log = logging.getLogger("rolegraph.graphql")
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+DEFAULT_COST_BUDGET: int = Settings.model_fields["cost_budget"].default
+#: the work of a root field that computes an analytic (boundary, fit, compliance) each time it
+#: runs: the records it reads, beyond the values it returns
+ANALYTIC_WORK = 1000
+#: introspection is bounded by the schema: counted as this, whatever it selects
+INTROSPECTION_WORK = 1000
+TIMEOUT = "TIMEOUT"
+#: codes of errors that are the server's condition, not the client's mistake, yet expected
+#: (the engine restarting): a WARNING line without a traceback
+WARNING_CODES = frozenset({"UNAVAILABLE"})
 
 
-def _should_mask(error: GraphQLError) -> bool:
-    """Mask everything but the client's own mistakes: validation errors (no original error),
+def _unexpected(error: GraphQLError) -> bool:
+    """Everything but the client's own mistakes: validation errors (no original error),
     variables that do not fit their types (no path: raised before execution) and
-    :class:`DomainError` (bad input, not found, conflict). The rest (driver errors with
-    Cypher text, bugs) is logged in full and reaches the client as "Unexpected error."."""
+    :class:`DomainError` (bad input, not found, conflict) are the client's."""
     original = error.original_error
     if original is None or isinstance(original, DomainError):
         return False
-    if not error.path:  # before execution: a variable that does not fit its type
-        return False
-    log.error("unexpected error in %s", error.path, exc_info=original)
-    return True
+    return bool(error.path)  # no path: before execution, a variable that does not fit its type
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Unexpected errors (driver errors with Cypher text, bugs) reach the client as
+    "Unexpected error."; they are logged in full by :meth:`QuietSchema.process_errors`."""
+    return _unexpected(error)
+
+
+def _request_id(context: Any) -> str:
+    return str(getattr(context, "request_id", "") or "-")
+
+
+class RequestIdMaskErrors(MaskErrors):
+    """:class:`MaskErrors` whose "Unexpected error." carries the request id
+    (``extensions.requestId``), which the server log shows beside the traceback."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"requestId": _request_id(self.execution_context.context)}
+        return masked
+
+
+class VariableErrorsAreBadInput(SchemaExtension):
+    """A variable whose value does not fit its type (``1e400`` for a ``Float``, which JSON
+    reads as infinity; a string for an ``Int``) is the client's bad input, whether the value
+    arrives as a literal (a resolver's ``BAD_INPUT``) or as a variable (refused by graphql-core
+    before anything runs, without a code): both answer ``BAD_INPUT``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            if not error.path and error.message.startswith("Variable '$") \
+                    and "code" not in (error.extensions or {}):
+                error.extensions = {**(error.extensions or {}), "code": "BAD_INPUT"}
+
+
+class HideSuggestions(SchemaExtension):
+    """Production: validation errors suggest no names ("Did you mean 'position'?"), which
+    would show a client the schema that introspection hides. Runs graphql-core's validation
+    itself with ``hide_suggestions`` (strawberry validates only while no result is recorded;
+    the rules are strawberry's: those the extensions added plus its own two)."""
+
+    def on_validate(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.graphql_document is not None and ec.pre_execution_errors is None:
+            rules = (*ec.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
+            ec.pre_execution_errors = validate(ec.schema._schema, ec.graphql_document, rules,
+                                               hide_suggestions=True)
+        yield
 
 
 class QuietSchema(strawberry.Schema):
-    """A schema that leaves logging to :func:`_should_mask`: the client's own mistakes (bad
-    input, not found, forbidden, invalid documents) are answers, not server errors, and are
-    not logged with tracebacks; unexpected errors are logged there in full."""
+    """The schema with the app's error logging and time limit.
+
+    ``process_errors`` sees every error before it is masked, once: the client's own mistakes
+    (bad input, not found, forbidden, invalid documents, limits) are answers, logged at INFO
+    with their code and path but no traceback and no message (a message may quote a value);
+    unexpected errors are logged at ERROR with the traceback. ``execute`` stops a request
+    after ``time_limit`` seconds with a ``TIMEOUT`` error (the embedded engine ignores
+    transaction timeouts, so the app keeps time itself)."""
+
+    def __init__(self, *args: Any, time_limit: float | None = None,
+                 hide_suggestions: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_limit = time_limit
+        self.hide_suggestions = hide_suggestions
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
-        return None
+        context = execution_context.context if execution_context else None
+        request_id = _request_id(context)
+        for error in errors:
+            where = error.path or "the document"
+            if _unexpected(error):
+                log.error("unexpected error in %s", where, exc_info=error.original_error,
+                          extra={"request_id": request_id})
+                continue
+            code = (error.extensions or {}).get("code") or "INVALID_REQUEST"
+            level = logging.WARNING if code in WARNING_CODES else logging.INFO
+            log.log(level, "client error %s at %s", code, where,
+                    extra={"request_id": request_id})
+
+    def _get_execute_function(self) -> Callable[..., Any]:
+        """graphql-core's execute, told to hide suggestions in variables' coercion errors
+        (an enum value or input field) when suggestions are hidden."""
+        execute = super()._get_execute_function()
+        return partial(execute, hide_suggestions=True) if self.hide_suggestions else execute
+
+    async def execute(self, query: str | None, variable_values: dict[str, Any] | None = None,
+                      context_value: Any | None = None, root_value: Any | None = None,
+                      operation_name: str | None = None,
+                      allowed_operation_types: Iterable[Any] | None = None,
+                      operation_extensions: dict[str, Any] | None = None) -> ExecutionResult:
+        run = super().execute(query, variable_values, context_value, root_value,
+                              operation_name, allowed_operation_types, operation_extensions)
+        if self.time_limit is None:
+            return await run
+        limit = asyncio.timeout(self.time_limit)
+        try:
+            async with limit:
+                return await run
+        except TimeoutError:
+            if not limit.expired():
+                raise
+        error = GraphQLError(
+            f"The request was stopped after the time limit of {self.time_limit:g} s. Ask for "
+            "less (fewer records, a department instead of the organisation), or page. A "
+            "mutation stopped this way is rolled back unless it had reached its commit: the "
+            "audit trail tells.",
+            extensions={"code": TIMEOUT, "limit": self.time_limit})
+        log.info("client error %s after %g s", TIMEOUT, self.time_limit,
+                 extra={"request_id": _request_id(context_value)})
+        return ExecutionResult(data=None, errors=[error])
 
 
 @cache
@@ -68,22 +198,60 @@ def extra_query_types() -> list[type]:
     return [BoundaryQueries, ComplianceQuery, FitQueries, AuditQueries]
 
 
-def build_schema(production: bool = False) -> strawberry.Schema:
+def analytic_fields() -> list[str]:
+    """The root fields that compute an analytic: those of the boundary, fit and compliance
+    modules (the audit trail is a paged list like the others)."""
+    from resolvers.compliance import ComplianceQuery
+
+    names = []
+    for cls in (BoundaryQueries, ComplianceQuery, FitQueries):
+        for name, value in vars(cls).items():
+            if isinstance(value, StrawberryField | StrawberryResolver) \
+                    and not name.startswith("_"):
+                names.append(getattr(value, "graphql_name", None) or to_camel_case(name))
+    return sorted(names)
+
+
+@cache
+def cost_model() -> CostModel:
+    """The cost figures (README, "Limits"): relationship fields from the types' declarations,
+    those listing people by the relationship's far end (the policy's person class),
+    analytics from the modules contributing them."""
+    work = {("Query", name): ANALYTIC_WORK for name in analytic_fields()}
+    work |= {("", "__schema"): INTROSPECTION_WORK, ("", "__type"): INTROSPECTION_WORK}
+    ontology, person = default_ontology(), default_policy().person
+    people = set()
+    for type_name, fields in EDGE_FIELDS.items():
+        for field_name, kind in fields.items():
+            rel = ontology.rel(kind.rel)
+            if (rel.source if kind.direction == "in" else rel.target) == person:
+                people.add((type_name, field_name))
+    return CostModel(
+        relationship_fields=frozenset((type_name, field_name)
+                                      for type_name, fields in EDGE_FIELDS.items()
+                                      for field_name in fields),
+        people_fields=frozenset(people), work=work)
+
+
+def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGET,
+                 time_limit: float | None = None) -> strawberry.Schema:
     query, mutation = root_types()
+    model = cost_model()
     # factories: strawberry builds fresh extensions for each request
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaskErrors(should_mask_error=_should_mask),
+        lambda: CostLimit(model, cost_budget),
+        VariableErrorsAreBadInput,
+        lambda: RequestIdMaskErrors(should_mask_error=_should_mask),
     ]
     if production:
-        extensions.append(DisableIntrospection)
-    return QuietSchema(query=query, mutation=mutation, extensions=extensions)
+        extensions += [DisableIntrospection, HideSuggestions]  # validates after the rules are in
+    return QuietSchema(query=query, mutation=mutation, extensions=extensions,
+                       time_limit=time_limit, hide_suggestions=production)
 
 
 def sdl() -> str:
     """The schema in SDL, as committed in schema.graphql."""
     return build_schema().as_str() + "\n"
-
-

@@ -1,7 +1,9 @@
 """The web application: ``create_app(settings, connection) -> Litestar``.
 
-Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only), ``/health`` and
-``/raci.csv`` (the RACI matrix of a department or a process as a CSV download).
+Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only, its files under
+``/graphiql/``: rolegraph/graphql_route.py), ``/health`` and ``/raci.csv`` (the RACI matrix of a
+department or a process as a CSV download). Every request passes the Host allow-list, then
+authentication; every response carries the security headers (rolegraph/hardening.py).
 
 The app owns one async driver (opened at start-up, closed at shutdown); it does not own the
 embedded engine, which the caller (``rolegraph serve``, the tests) starts and stops around it.
@@ -14,24 +16,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
-from litestar.types import ASGIApp, Scope
-from strawberry.litestar import make_graphql_controller
+from litestar.types import ASGIApp, ControllerRouterHandler, Scope
 
 from domain.access import Policy, Principal
-from domain.errors import DomainError
+from domain.errors import DomainError, Unavailable
 from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
+from graph.health import Health, HealthMonitor
 from graph.settings import Settings
-from graph.stats import node_counts
 from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
 from rolegraph import raci_csv
 from rolegraph.auth import Authenticator, AuthMiddleware, OpenRoute
+from rolegraph.graphql_route import graphiql_assets, graphiql_router, graphql_controller
+from rolegraph.hardening import HostGuard, add_security_headers, log_exception
 from schema.policy import default_policy, load_policy
 
 log = logging.getLogger("rolegraph")
@@ -51,31 +54,46 @@ def create_app(settings: Settings, connection: Connection,
 
     @asynccontextmanager
     async def graph_lifespan(app: Litestar) -> AsyncIterator[None]:
-        graph = Graph.connect(connection)
+        # the health monitor owns the engine's status (the supervisor's, for `serve`'s own
+        # engine); the app's graph reads it before each transaction (graph/health.py)
+        graph: Graph | None = None
+
+        async def make_schema() -> None:
+            assert graph is not None
+            await ensure_schema(graph)
+
+        monitor = HealthMonitor(connection, on_recovery=make_schema)
+        graph = Graph.connect(monitor.connection)
         try:
             await ensure_schema(graph)
         except Exception:  # serve anyway: /health says what is wrong, requests fail cleanly
-            log.exception("could not reach the graph at %s to create the schema",
-                          connection.uri)
+            log.exception("could not reach the graph to create the schema")
+        await monitor.start()
         app.state.graph = graph
+        app.state.health = monitor
         try:
             yield
         finally:
+            await monitor.stop()
             await graph.close()
 
     @get("/health")
-    async def health(state: State) -> dict[str, Any]:
-        """Whether the graph engine answers, and how many nodes of each class it holds."""
-        graph: Graph = state.graph
-        engine = {"kind": "embedded" if connection.embedded else "server",
-                  "uri": connection.uri, "database": connection.database}
-        try:
-            counts = await node_counts(graph)
-        except Exception as exc:  # the engine is down: say so, don't crash the probe
-            log.exception("health check failed")
-            return {"status": "degraded", "engine": {**engine, "up": False,
-                                                      "error": type(exc).__name__}}
-        return {"status": "ok", "engine": {**engine, "up": True}, "counts": counts}
+    async def health(state: State) -> Response[dict[str, Any]]:
+        """Whether the graph engine answers (HTTP 200) or not (503), from the health
+        monitor's last probe: it never waits for the engine. In development also the engine
+        and how many nodes of each class the graph holds."""
+        now: Health = state.health.health()
+        body: dict[str, Any] = {"status": "ok" if now.up else "unavailable"}
+        if settings.mode != "production":  # no internals in production
+            body["engine"] = {"kind": "embedded" if connection.embedded else "server",
+                              "uri": state.health.status.uri, "database": connection.database,
+                              "up": now.up, "restarts": now.restarts}
+            if not now.up:
+                body["engine"]["error"] = now.reason
+            if now.counts is not None:
+                body["counts"] = now.counts
+        return Response(body, status_code=200 if now.up else 503,
+                        headers={"Cache-Control": "no-store"})
 
     @get("/raci.csv")
     async def raci(state: State,
@@ -90,6 +108,8 @@ def create_app(settings: Settings, connection: Connection,
                                                         "?process=<name>, not both")
         try:
             matrix = await raci_matrix(state.graph, department, process)
+        except Unavailable:  # the engine is down: 503 (engine_unavailable), not the client's
+            raise
         except DomainError as exc:  # no such department or process
             raise HTTPException(status_code=400, detail=exc.message) from None
         return Response(
@@ -102,27 +122,34 @@ def create_app(settings: Settings, connection: Connection,
                                   rules_settings=settings.rules_settings)
 
     production = settings.mode == "production"
-    graphql = make_graphql_controller(
-        build_schema(production=production),
-        path="/graphql",
-        graphql_ide=None if production else "graphiql",
-        allow_queries_via_get=False,
-        subscription_protocols=(),  # no subscriptions: no websocket endpoint at all
-        context_getter=graphql_context,
-    )
+    graphql = graphql_controller(
+        build_schema(production=production, cost_budget=settings.cost_budget,
+                     time_limit=settings.time_limit),
+        production, context_getter=graphql_context)
+    routes: list[ControllerRouterHandler] = [health, raci, graphql]
 
     open_routes = [OpenRoute("GET", "/health")]
-    if not production:
-        open_routes.append(OpenRoute("GET", "/graphql"))  # the GraphiQL page holds no data
+    if not production:  # GraphiQL: the page and its files hold no data
+        open_routes += [OpenRoute("GET", path) for path in ["/graphql", *graphiql_assets()]]
+        routes.append(graphiql_router())
+
+    def host_guard(app: ASGIApp) -> ASGIApp:
+        return cast(ASGIApp, HostGuard(cast(Any, app), settings.allowed_hosts))
 
     def authentication(app: ASGIApp) -> ASGIApp:
         # plain ASGI both ways; Litestar's TypedDict view of it is narrower than the middleware's
         return cast(ASGIApp, AuthMiddleware(cast(Any, app), authenticator, open_routes))
 
     return Litestar(
-        route_handlers=[health, raci, graphql],
+        route_handlers=routes,
         lifespan=[graph_lifespan],
-        middleware=[authentication],
+        middleware=[host_guard, authentication],  # in this order: the host first
+        before_send=[add_security_headers],
+        after_exception=[log_exception],
+        openapi_config=None,  # no /schema pages: the API is described by schema.graphql
+        logging_config=None,  # `rolegraph serve` configures logging (rolegraph/logs.py)
+        request_max_body_size=settings.max_body_bytes,
+        exception_handlers={Unavailable: engine_unavailable},
         debug=settings.mode == "development",
     )
 
@@ -136,3 +163,12 @@ def principal_of(scope: Scope) -> Principal:
     without one)."""
     user = scope.get("user")
     return user if isinstance(user, Principal) else ANONYMOUS
+
+
+def engine_unavailable(request: Request[Any, Any, Any],
+                       exc: Unavailable) -> Response[dict[str, Any]]:
+    """The engine is down before a query ran (while the caller's scope was resolved): HTTP
+    503 with the GraphQL error every resolver gives then, ``UNAVAILABLE``."""
+    return Response({"data": None, "errors": [{"message": exc.message,
+                                               "extensions": exc.extensions}]},
+                    status_code=503, headers={"Retry-After": "1"})

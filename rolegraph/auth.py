@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 import uuid
@@ -32,7 +33,9 @@ import jwt
 from domain.access import Policy, Principal
 from graph.engine import private_secret
 from graph.settings import Settings
+from rolegraph.logs import REQUEST_ID
 
+log = logging.getLogger("rolegraph.auth")
 LEEWAY_SECONDS = 30
 #: at most one refetch of the JWKS per this many seconds for tokens naming an unknown key:
 #: enough to spare the identity provider from anyone sending made-up key ids, short enough
@@ -181,6 +184,7 @@ class AuthMiddleware:
             return
         request_id = uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id
+        REQUEST_ID.set(request_id)  # for every log line of this request (rolegraph/logs.py)
         if scope["type"] == "websocket":  # the GraphQL route takes websockets too
             await self._websocket(scope, receive, send, request_id)
             return
@@ -199,6 +203,9 @@ class AuthMiddleware:
             token = _bearer(scope)
             principal = await self.authenticator.verify(token, request_id)
         except AuthError as exc:
+            # the reason never quotes the token
+            log.info("client error UNAUTHENTICATED on %s %s: %s", scope["method"],
+                     scope["path"], exc)
             await _unauthorised(send_with_id, exc)
             return
         scope["user"] = principal

@@ -1,17 +1,17 @@
-"""The ``rolegraph`` command: import, export, generate, serve, audit.
+"""The ``rolegraph`` command: import, export, generate, serve, audit, backup, restore, reset.
 
 Configuration comes from ``ROLEGRAPH_*`` environment variables (see ``graph.settings``); with
-no ``ROLEGRAPH_NEO4J_URI`` the embedded engine is started for the duration of the command.
+no ``ROLEGRAPH_NEO4J_URI`` a command uses the embedded engine that ``rolegraph serve`` runs on
+the data directory, or starts one for its own duration.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import json
 import logging
+import os
 import re
 import signal
 import sys
@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from domain.csvtext import csv_line
+from domain.errors import Unavailable
 from graph.audit import (
     AUDIT_FILE,
     COLUMNS,
@@ -37,10 +39,12 @@ from graph.audit import (
     export_trail,
     read_page,
 )
+from graph.backup import BadBackup, NotEmpty, backup, reset, restore
 from graph.constraints import ensure_schema
-from graph.db import Connection, Graph, graph_runtime
+from graph.db import Connection, Graph, WritesHeld, graph_runtime
 from graph.engine import EngineError
 from graph.exporter import export_directory
+from graph.hold import HoldLost
 from graph.importer import ImportFailed, ImportReport, import_directory
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
@@ -63,9 +67,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.data_dir is not None:
             settings = settings.model_copy(update={"data_dir": args.data_dir})
         code: int = args.handler(args, settings)
+        sys.stdout.flush()  # here, so that a closed pipe is reported below, not at exit
         return code
+    except BrokenPipeError:
+        # the reader went away (`rolegraph rules list | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
     except EngineError as exc:
         print(f"error: the embedded engine: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except Unavailable as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -78,9 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Rolegraph: an organisation as a graph (departments, positions, "
                     "responsibilities, competencies, employees, KPIs).",
     )
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="data directory of the embedded engine (default: "
-                             "$ROLEGRAPH_DATA_DIR or ~/.local/share/rolegraph)")
+    parser.add_argument("--data-dir", type=Path, default=None, help=DATA_DIR_HELP)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     p = sub.add_parser("import", help="import a directory of interchange CSV files",
@@ -115,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "when no ROLEGRAPH_NEO4J_URI is set; Ctrl-C stops both.")
     p.add_argument("--demo", action="store_true",
                    help="load the demo organisation first if the graph is empty")
+    p.add_argument("--reset", action="store_true",
+                   help="empty the graph first: every record and the audit trail (asks for "
+                        "confirmation; see `rolegraph reset`)")
+    p.add_argument("--yes", action="store_true", help="with --reset: do not ask")
     p.add_argument("--host", default=None, help="address to listen on (ROLEGRAPH_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, default=None, help="port (ROLEGRAPH_PORT, 8000)")
     p.set_defaults(handler=cmd_serve)
@@ -152,8 +166,52 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the running server to ask when the data directory is in use "
                         "(default: http://ROLEGRAPH_HOST:ROLEGRAPH_PORT)")
     p.set_defaults(handler=cmd_audit)
+
+    p = sub.add_parser(
+        "backup", help="write a consistent backup of the whole graph to a file",
+        description="Write everything Rolegraph keeps (every record and relationship, the "
+                    "audit trail, the change stamp) to one file, as of one point in time: "
+                    "writes through Rolegraph wait while it reads, reads go on. Works while "
+                    "`rolegraph serve` runs. The file (a zip archive, mode 0600) holds "
+                    "people's files: keep it as safe as the data directory.")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="restore a backup into an empty graph",
+        description="Check a backup file whole (format, checksums, every row), then write it "
+                    "into the graph in one transaction: all or nothing. The graph must be "
+                    "empty (`rolegraph reset` empties it). Afterwards `rolegraph export` "
+                    "writes exactly what it wrote when the backup was taken.")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser(
+        "reset", help="delete everything in the graph (asks first)",
+        description="Delete every record, relationship and audit event, and the change "
+                    "stamp, in one transaction. Nothing is left to record the reset in: take "
+                    "a backup first if the data may be needed. Asks for confirmation on a "
+                    "terminal; elsewhere give --yes.")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p.set_defaults(handler=cmd_reset)
     add_rule_commands(sub)
+    _data_dir_everywhere(parser)
     return parser
+
+
+DATA_DIR_HELP = ("data directory of the embedded engine (default: $ROLEGRAPH_DATA_DIR or "
+                 "~/.local/share/rolegraph)")
+
+
+def _data_dir_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Accept ``--data-dir`` after each command's name too (``rolegraph import --data-dir X
+    DIR``), not only before it."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                                     help=DATA_DIR_HELP)
+                _data_dir_everywhere(command)
 
 
 def _moment(text: str) -> datetime:
@@ -229,26 +287,96 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    """Read the trail from the graph; while a server holds the embedded engine's data
-    directory (one engine per directory), from that server's ``auditLog`` instead."""
+    """Read the trail from the graph (the engine of a server running on the data directory,
+    too); with ``--url``, from that server's ``auditLog`` instead."""
     if args.limit < 0:
         print("error: --limit must be 0 (all) or more", file=sys.stderr)
         return EXIT_USAGE
     which = AuditFilter(record=args.record, actor=args.actor, since=args.since)
     limit: int | None = args.limit or None
-    try:
+    if args.url is None:
         events = _with_graph(settings, lambda g: read_page(g, which, 0, limit)).events
-    except EngineError as exc:
-        url = args.url or f"http://{settings.host}:{settings.port}"
-        print(f"note: the embedded engine: {exc}\nreading the audit trail from the server at "
-              f"{url} instead", file=sys.stderr)
+    else:
+        print(f"reading the audit trail from the server at {args.url}", file=sys.stderr)
         try:
-            events = _events_from_server(settings, url, which, limit)
+            events = _events_from_server(settings, args.url, which, limit)
         except _ServerError as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_PROBLEMS
     sys.stdout.write(RENDERINGS[args.format](events))
     return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    path: Path = args.file
+    if not path.parent.is_dir():
+        print(f"error: {path.parent} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        done = _with_graph(settings, lambda g: backup(g, path))
+    except (WritesHeld, HoldLost) as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    m = done.manifest
+    for name, entry in m.files.items():
+        print(f"  {name}: {entry['rows']:,} rows")
+    print(f"backed up {m.rows:,} rows to {path} in {done.seconds:.1f} s (change stamp "
+          f"{m.stamp.epoch}/{m.stamp.version}; writes waited {done.held_seconds:.1f} s)")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        print(f"error: {path} is not a file", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"restoring {path} ...", file=sys.stderr)
+    try:
+        manifest, report = _with_graph(settings, lambda g: restore(g, path))
+    except BadBackup as exc:
+        print(f"error: {exc}; nothing was restored", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except NotEmpty as exc:
+        print(f"error: {exc}: a backup is restored into an empty graph only; `rolegraph "
+              "reset` empties it (deleting the audit trail too); nothing was restored",
+              file=sys.stderr)
+        return EXIT_PROBLEMS
+    except ImportFailed as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found; nothing was restored.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print_import_report(report)
+    print(f"restored the backup of {manifest.created} (change stamp "
+          f"{manifest.stamp.epoch}/{manifest.stamp.version})")
+    return EXIT_OK
+
+
+def confirm_reset(settings: Settings, yes: bool) -> bool:
+    """Whether the user confirmed a reset: ``--yes``, or typing ``yes`` on a terminal."""
+    if yes:
+        return True
+    where = settings.neo4j_uri or f"the embedded engine's data in {settings.data_dir}"
+    if not sys.stdin.isatty():
+        print(f"error: a reset deletes everything in the graph ({where}), the audit trail "
+              "too; give --yes to confirm", file=sys.stderr)
+        return False
+    print(f"This deletes every record, relationship and audit event in the graph ({where}). "
+          "Nothing records the reset. Type yes to go on: ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() == "yes"
+
+
+def cmd_reset(args: argparse.Namespace, settings: Settings) -> int:
+    if not confirm_reset(settings, args.yes):
+        return EXIT_USAGE
+    deleted = _with_graph(settings, reset)
+    print_reset(deleted)
+    return EXIT_OK
+
+
+def print_reset(deleted: dict[str, int]) -> None:
+    print("deleted " + ", ".join(f"{n:,} {label}" for label, n in deleted.items() if n),
+          file=sys.stderr)
 
 
 def render_table(events: Sequence[AuditEvent]) -> str:
@@ -280,11 +408,7 @@ def render_json(events: Sequence[AuditEvent]) -> str:
 
 def render_csv(events: Sequence[AuditEvent]) -> str:
     """The events as rows of the export's audit_events.csv, newest first."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(event_cells(e) for e in events)
-    return out.getvalue()
+    return csv_line(COLUMNS) + "".join(csv_line(event_cells(e)) for e in events)
 
 
 RENDERINGS: dict[str, Callable[[Sequence[AuditEvent]], str]] = {
@@ -457,6 +581,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     KeyboardInterrupt and SIGTERM as :class:`_Shutdown`, and both unwind through
     :func:`graph_runtime`, which stops the engine cleanly.
     """
+    if args.reset and not confirm_reset(settings, args.yes):
+        return EXIT_USAGE
     previous = signal.signal(signal.SIGTERM, _raise_shutdown)
     try:
         _serve(args, settings)
@@ -475,14 +601,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 
     host = args.host or settings.host
     port = args.port or settings.port
-    with graph_runtime(settings) as conn:
+    with graph_runtime(settings, supervise=True) as conn:
         where = f"embedded engine, data in {settings.data_dir}" if conn.embedded else conn.uri
         print(f"graph: {where}", file=sys.stderr)
+        if args.reset:
+            print_reset(asyncio.run(_on_graph(conn, reset)))
         if args.demo:
             report = asyncio.run(_on_graph(conn, load_demo_if_empty))
             if report is None:
-                print("the graph is not empty: the demo organisation was not loaded",
-                      file=sys.stderr)
+                print("the graph is not empty, so the demo organisation was not loaded: the "
+                      "data already there was kept. To start over with the demo: "
+                      "`rolegraph serve --demo --reset` (deletes everything, the audit trail "
+                      "too; `rolegraph backup FILE` keeps a copy first).", file=sys.stderr)
             else:
                 print_import_report(report)
         counts = asyncio.run(_on_graph(conn, node_counts))

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from domain.errors import NotFound
 from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
 from graph.settings import Settings
@@ -106,8 +107,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     rule_ids = [r.id for r in selected]
     with graph_runtime(settings) as conn:
-        report = asyncio.run(_check(Graph.connect(conn), ruleset, params, rule_ids,
-                                    args.department))
+        try:
+            report = asyncio.run(_check(Graph.connect(conn), ruleset, params, rule_ids,
+                                        args.department))
+        except NotFound as exc:  # an unknown --department
+            print(f"error: --department: {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
     rendered = RENDERERS[args.format](report)
     if args.output is not None:
         args.output.write_text(rendered, encoding="utf-8")

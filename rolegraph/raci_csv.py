@@ -2,7 +2,8 @@
 
 One row per responsibility, one column per position; a cell holds the roles the position has
 (``R``, ``A``, ``C``, ``I``, several joined by ``/``) or is empty. Written in UTF-8 with a
-byte-order mark, so spreadsheet programs show the Chinese names.
+byte-order mark, so spreadsheet programs show the Chinese names; every cell passes through
+:func:`domain.csvtext.spreadsheet_cell`, so a name such as ``=HYPERLINK(...)`` shows as text.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import io
 from urllib.parse import quote
 
 from domain.boundary import RaciMatrix
+from domain.csvtext import spreadsheet_cell
 
 FIXED_COLUMNS = ("responsibility_id", "responsibility", "process")
 
@@ -20,14 +22,17 @@ def render(matrix: RaciMatrix) -> str:
     """The matrix as CSV text (with a byte-order mark)."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*FIXED_COLUMNS, *(column_title(c.position, c.department)
-                                       for c in matrix.columns)])
+    writer = csv.writer(out, lineterminator="\r\n")  # quotes fields holding CR or LF
+
+    def write(cells: list[str]) -> None:
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
+
+    write([*FIXED_COLUMNS, *(column_title(c.position, c.department) for c in matrix.columns)])
     width = len(matrix.columns)
     for row in matrix.rows:
         r = row.responsibility
-        writer.writerow([r["id"], r["name"], r.get("process") or "",
-                         *("/".join(row.cells.get(i, ())) for i in range(width))])
+        write([str(r["id"]), str(r["name"]), str(r.get("process") or ""),
+               *("/".join(row.cells.get(i, ())) for i in range(width))])
     return out.getvalue()
 
 

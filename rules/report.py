@@ -6,13 +6,13 @@ turn one into text (a table for people, JSON and CSV for tools, JUnit XML for CI
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from domain.csvtext import csv_line, spreadsheet_cell
 from rules.model import SEVERITIES, Rule, Severity
 
 
@@ -141,14 +141,13 @@ CSV_COLUMNS = ("rule", "pack", "severity", "focus_class", "focus_id", "focus_nam
 
 
 def render_csv(report: Report) -> str:
-    """One row per violation, with a header row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for v in report.violations:
-        writer.writerow((v.rule_id, v.pack, v.severity, v.focus_class, v.focus_id,
-                         v.focus_name, v.path, v.value, v.message, v.reference))
-    return out.getvalue()
+    """One row per violation, with a header row; every cell safe to open in a spreadsheet
+    program (:func:`domain.csvtext.spreadsheet_cell`: a name such as ``=HYPERLINK(...)``
+    shows as text, never runs)."""
+    rows = [CSV_COLUMNS, *((v.rule_id, v.pack, v.severity, v.focus_class, v.focus_id,
+                            v.focus_name, v.path, v.value, v.message, v.reference)
+                           for v in report.violations)]
+    return "".join(csv_line(spreadsheet_cell(cell) for cell in row) for row in rows)
 
 
 def render_junit(report: Report) -> str:

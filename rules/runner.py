@@ -23,6 +23,7 @@ from typing import Any
 from graph.access import Visibility
 from graph.db import Graph
 from graph.fit_loader import FIT_INPUTS, computed_successors
+from graph.repository import Repository
 from rules.compiler import compile_rule, department_query
 from rules.kinds import Kind, RunContext, SuccessorFinder, kind_of
 from rules.kinds.aggregate import AggregateConstraint
@@ -68,7 +69,11 @@ async def check(graph: Graph, ruleset: RuleSet, params: Mapping[str, Scalar],
                 successors: SuccessorFinder = computed_successors) -> Report:
     """The report of the selected rules (all when no filter is given), limited to records of
     ``department`` and the departments below it when one is given (see
-    the ``department`` paths of the ontology for how a record belongs to a department)."""
+    the ``department`` paths of the ontology for how a record belongs to a department).
+    An unknown ``department`` is :class:`domain.errors.NotFound` naming ``department``, before
+    any rule runs (an empty report would say it conforms)."""
+    if department is not None:
+        await Repository(graph).department_subtree(department)
     report = await run_rules(graph, ruleset.select(packs, rule_ids, severities), params,
                              successors)
     if department is None:

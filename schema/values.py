@@ -7,9 +7,10 @@ accept and reject the same things with the same words:
   value (so a required one is missing); a name holds no control characters and at most
   :data:`MAX_LINE` characters, a ``long`` text (descriptions) may hold tabs and line breaks and
   at most :data:`MAX_LONG` characters;
+* no value is the property's default when it has one (``is_key`` false, a weight 1);
 * an id (a class's key, and every reference to one) is at most :data:`MAX_KEY` characters of
   letters, digits and ``_ . - / :``, starting with a letter or digit;
-* numbers are finite (``1e400`` is no number);
+* numbers are finite (``1e400`` is no number), whole numbers 32-bit;
 * dates lie between :data:`MIN_YEAR` and :data:`MAX_YEAR`;
 * the end of a ``span`` (a contract's, a position held) does not lie before its start.
 """
@@ -29,6 +30,8 @@ MAX_LINE = 200
 MAX_LONG = 4000
 MAX_KEY = 64
 MIN_YEAR, MAX_YEAR = 1900, 2100
+#: whole numbers are 32-bit, as GraphQL's ``Int`` (an imported 10**12 could not be read)
+MIN_INT, MAX_INT = -(2**31), 2**31 - 1
 _KEY = re.compile(r"[^\W_][\w.\-/:]*")
 _LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _LONG_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -84,11 +87,12 @@ def clean_text(text: str, long: bool = False) -> str:
 
 
 def clean(spec: PropertySpec, value: Any) -> Any:
-    """A value as stored: strings cleaned, a blank string no value."""
+    """A value as stored: strings cleaned, a blank string no value, and no value the
+    property's default when it has one (as :func:`parse_text` reads an empty cell, so a
+    record the API wrote reads back the same from an export)."""
     if isinstance(value, str) and spec.type == "string":
-        value = clean_text(value, spec.long)
-        return value or None
-    return value
+        value = clean_text(value, spec.long) or None
+    return spec.default if value is None else value
 
 
 def check_key(text: str) -> None:
@@ -131,6 +135,8 @@ def check_value(spec: PropertySpec, value: Any) -> None:
         _check_text(spec, value)
     elif isinstance(value, float) and not math.isfinite(value):
         raise ValueProblem(f"{value!r} is not a finite number")
+    elif spec.type == "integer" and not MIN_INT <= value <= MAX_INT:
+        raise ValueProblem(f"{value} is not a whole number between {MIN_INT} and {MAX_INT}")
     elif isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
         raise ValueProblem(f"{value.isoformat()} is not a date between {MIN_YEAR} and "
                            f"{MAX_YEAR}")

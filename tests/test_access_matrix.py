@@ -23,7 +23,7 @@ The leak counts are asserted to be 0, with every leak listed when not.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -47,9 +47,10 @@ from access_oracle import (
     selection,
 )
 from api_client import data, demo_rows, gql
-from conftest import LiveServer
+from conftest import GraphHandle, LiveServer, serving
 from graphql import GraphQLObjectType, get_named_type
 
+from graph.settings import Settings
 from schema.gql.names import QUERY_FIELDS
 from schema.ontology import default_ontology
 
@@ -60,9 +61,22 @@ MISSING = "no-such-id"
 CALLER_IDS = [c.name for c in CALLERS]
 
 
+#: the selections ask for every field, every list at its maximum (so nothing is cut off): far
+#: above what any client needs and what the cost limit admits (README, "Limits"); the matrix
+#: is about who sees what, so its server admits them
+EVERYTHING_BUDGET = 10**12
+
+
 @pytest.fixture(scope="module")
-def clients(demo_server: LiveServer) -> dict[str, httpx.Client]:
-    return {c.name: c.client(demo_server) for c in CALLERS}
+def matrix_server(demo_graph: GraphHandle) -> Iterator[LiveServer]:
+    with serving(demo_graph.connection,
+                 Settings(mode="development", cost_budget=EVERYTHING_BUDGET)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def clients(matrix_server: LiveServer) -> dict[str, httpx.Client]:
+    return {c.name: c.client(matrix_server) for c in CALLERS}
 
 
 @pytest.fixture(scope="module")

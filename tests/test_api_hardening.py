@@ -113,18 +113,24 @@ def test_unexpected_errors_are_masked_and_health_degrades(engine_info: EngineInf
     server = LiveServer(Connection(engine_info.uri, engine_info.user, "wrong-password",
                                    "rolegraph", True))
     try:
-        body = gql(server.client, '{ position(id: "P001") { title } }')
+        response = server.client.post("/graphql",
+                                      json={"query": '{ position(id: "P001") { title } }'})
+        body = response.json()
         assert body["data"] == {"position": None}
         assert [e["message"] for e in body["errors"]] == ["Unexpected error."]
-        assert "extensions" not in body["errors"][0]
-        health = server.client.get("/health").json()
-        assert health["status"] == "degraded"
-        assert health["engine"]["up"] is False
+        # nothing of the failure, only the request id the log line carries
+        assert body["errors"][0]["extensions"] == {
+            "requestId": response.headers["x-request-id"]}
+        health = server.client.get("/health")
+        assert (health.status_code, health.json()["status"]) == (503, "unavailable")
+        assert health.json()["engine"]["up"] is False
     finally:
         server.close()
         logging.getLogger("rolegraph.graphql").removeHandler(logged)
-    assert [r.getMessage() for r in logged.records] == ["unexpected error in ['position']"]
-    exc_info = logged.records[0].exc_info
+    errors = [r for r in logged.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == ["unexpected error in ['position']"]
+    assert errors[0].request_id == response.headers["x-request-id"]  # type: ignore[attr-defined]
+    exc_info = errors[0].exc_info
     assert exc_info is not None and type(exc_info[1]).__name__ == "AuthError"
 
 

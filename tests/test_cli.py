@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -97,7 +98,8 @@ def test_generate_then_import(tmp_path: Path) -> None:
     assert "imported " in imported.stdout
 
 
-@pytest.mark.parametrize("command", ["import", "export", "generate", "serve"])
+@pytest.mark.parametrize("command", ["import", "export", "generate", "serve", "backup",
+                                     "restore", "reset"])
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
     result = rolegraph(tmp_path, command, "--help")
     assert result.returncode == 0
@@ -121,7 +123,7 @@ def test_serve_demo_health_and_clean_stop(tmp_path: Path, stop_signal: int) -> N
     assert proc.returncode == 0, out
     assert health["status"] == "ok"
     assert health["engine"] == {"kind": "embedded", "uri": health["engine"]["uri"],  # type: ignore[index]
-                                "database": "rolegraph", "up": True}
+                                "database": "rolegraph", "up": True, "restarts": 0}
     departments = (DEMO_DIR / "departments.csv").read_text(encoding="utf-8").count("\n") - 1
     employees = (DEMO_DIR / "employees.csv").read_text(encoding="utf-8").count("\n") - 1
     counts = health["counts"]
@@ -130,10 +132,89 @@ def test_serve_demo_health_and_clean_stop(tmp_path: Path, stop_signal: int) -> N
     assert wait_until_gone(data_dir) == [], "an engine process outlived serve"
 
     port = free_port()
-    proc = start_serve(data_dir, port)
+    proc = start_serve(data_dir, port, "--demo")  # a graph with data: kept, and said so
     try:
         assert wait_for_health(port, proc)["counts"] == counts
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=120)
+        out, _ = proc.communicate(timeout=120)
     assert processes_using(data_dir) == [] or wait_until_gone(data_dir) == []
+    assert "the demo organisation was not loaded: the data already there was kept" in out
+    assert "rolegraph serve --demo --reset" in out
+
+
+def test_the_commands_work_beside_a_running_server(tmp_path: Path) -> None:
+    """Defect 13 of issue 11: while `serve` ran, export, check and import stopped with "data
+    directory is in use by another Rolegraph engine"; `--data-dir` after the command name was
+    refused; there was no way to start over. Now every command uses the server's engine, and
+    a backup taken beside it, after a reset, restores to the same export, byte for byte."""
+    from samples.demo import DEMO_DIR
+
+    data_dir = tmp_path / "data"
+    port = free_port()
+    proc = start_serve(data_dir, port, "--demo")
+    try:
+        wait_for_health(port, proc)
+        imported = rolegraph(data_dir, "import", "--data-dir", str(data_dir), str(SMALL))
+        assert imported.returncode == 0, imported.stderr
+        assert "using the graph engine of the server" in imported.stderr
+        employees = _count(DEMO_DIR / "employees.csv") + _count(SMALL / "employees.csv")
+        deadline = time.monotonic() + 10
+        while wait_for_health(port, proc)["counts"]["Employee"] != employees:  # type: ignore[index]
+            assert time.monotonic() < deadline, "the server did not see the import"
+            time.sleep(0.2)
+        checked = rolegraph(data_dir, "check", "--pack", "organisation", "--format", "json")
+        assert checked.returncode in (0, 1), checked.stderr
+        assert json.loads(checked.stdout)["violations"]
+        shown = rolegraph(data_dir, "audit", "--limit", "1", "--format", "json")
+        assert json.loads(shown.stdout)[0]["operation"] == "import", shown.stderr
+
+        before = tmp_path / "before"
+        assert rolegraph(data_dir, "export", str(before)).returncode == 0
+        backup = tmp_path / "org.backup"
+        done = rolegraph(data_dir, "backup", str(backup))
+        assert done.returncode == 0, done.stderr
+        assert backup.stat().st_mode & 0o777 == 0o600
+
+        refused = rolegraph(data_dir, "restore", str(backup))
+        assert refused.returncode == 1
+        assert "the graph is not empty" in refused.stderr
+        assert "nothing was restored" in refused.stderr
+        unconfirmed = rolegraph(data_dir, "reset")  # stdin is no terminal: --yes is needed
+        assert unconfirmed.returncode == 2 and "give --yes" in unconfirmed.stderr
+        assert rolegraph(data_dir, "reset", "--yes").returncode == 0
+        restored = rolegraph(data_dir, "restore", str(backup))
+        assert restored.returncode == 0, restored.stderr
+        after = tmp_path / "after"
+        assert rolegraph(data_dir, "export", str(after)).returncode == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=120)
+    names = sorted(f.name for f in before.iterdir())
+    assert names == sorted(f.name for f in after.iterdir())
+    for name in names:
+        assert (after / name).read_bytes() == (before / name).read_bytes(), name
+
+    port = free_port()
+    proc = start_serve(data_dir, port, "--demo", "--reset", "--yes")  # start over
+    try:
+        counts = wait_for_health(port, proc)["counts"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+    assert counts["Employee"] == _count(DEMO_DIR / "employees.csv"), out  # type: ignore[index]
+
+
+def _count(csv_file: Path) -> int:
+    return csv_file.read_text(encoding="utf-8").count("\n") - 1
+
+
+def test_a_closed_pipe_ends_the_output_quietly(tmp_path: Path) -> None:
+    """`rolegraph rules list | head` ended in a BrokenPipeError traceback."""
+    env = dict(os.environ, ROLEGRAPH_DATA_DIR=str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-m", "rolegraph.cli", "rules", "list"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before anything is written
+    _, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err

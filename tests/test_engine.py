@@ -101,3 +101,26 @@ def test_engine_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
     parent.wait(10)
     assert wait_until_gone(data_dir) == []
     assert "Server is down" in (data_dir / "engine.log").read_text(encoding="utf-8")
+
+
+def test_the_data_directory_is_private(tmp_path: Path) -> None:
+    """Defect 12 of issue 11: the engine's data files were readable by other local users
+    (0644 in 0755 directories). Now the directory is 0700 and every file in it 0600, also
+    those an older version left (fixed on start)."""
+    data_dir = tmp_path / "data"
+    (data_dir / "log").mkdir(parents=True)
+    os.chmod(data_dir, 0o755)
+    os.chmod(data_dir / "log", 0o755)
+    old = data_dir / "log" / "old.log"
+    old.write_text("from before\n", encoding="utf-8")
+    os.chmod(old, 0o644)
+    with EmbeddedEngine(data_dir, heap="512m", databases=["rolegraph"]):
+        loose = []
+        for path in [data_dir, *data_dir.rglob("*")]:
+            if path.is_symlink():
+                continue
+            mode = path.stat().st_mode & 0o777
+            if mode != (0o700 if path.is_dir() else 0o600):
+                loose.append(f"{path.relative_to(tmp_path)} {mode:o}")
+        assert loose == []
+        assert len(list((data_dir / "databases").rglob("*"))) > 3  # the engine's own files

@@ -119,6 +119,15 @@ def test_bad_parameters_exit_2(tmp_path: Path) -> None:
     assert "unknown pack 'labour'" in done.stderr
 
 
+def test_an_unknown_department_is_a_usage_error(small_org_dir: Path) -> None:
+    """``--department D99`` answered "conforms" (issue 11, defect 7): now exit 2 naming it,
+    and no report."""
+    done = rolegraph(small_org_dir, "check", "--department", "D99", "--format", "json")
+    assert done.returncode == 2, done.stderr
+    assert "error: --department: no Department with id 'D99'" in done.stderr
+    assert done.stdout == ""
+
+
 def test_a_clean_organisation_exits_0(tmp_path: Path) -> None:
     """tests/data/clean_org passes every shipped rule."""
     assert rolegraph(tmp_path, "import", str(CLEAN)).returncode == 0

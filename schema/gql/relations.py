@@ -12,6 +12,8 @@ for those relationships (arguments of the function after ``edges`` become the fi
 arguments), and records the relationship on it; :func:`edge_fields` derives from those records
 the table the root fields use to fetch a record together with the relationships a request
 selects (and to prime the loaders with them). So adding a relationship field is one function.
+A value the loaders must fetch first is built in turn (:func:`take_turn`), so that a large
+answer does not hold the event loop.
 
 The types see the request context only through :class:`TypeContext` (what the resolvers'
 context provides), so this layer does not depend on the resolvers.
@@ -19,9 +21,11 @@ context provides), so this layer does not depend on the resolvers.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -69,9 +73,33 @@ def related(info: Info, kind: EdgeKind, key: str, build: Callable[[list[Edge]], 
         return build(future.result())
 
     async def later() -> T:
-        return build(await loader.load(key))
+        edges = await loader.load(key)
+        await take_turn()
+        return build(edges)
 
     return cast(T, later())  # graphql-core awaits it
+
+
+_turns: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+
+
+async def take_turn() -> None:
+    """Wait for a turn: one step of the event loop in which the caller runs alone among those
+    taking turns (the turn passes on at the loop's next iteration, in the order asked).
+
+    A DataLoader batch wakes every record waiting for it at once, and graphql-core completes
+    each one's part of the answer (its whole subtree) in one go: without turns, completing
+    them all (a competency's holders under each of hundreds of employees) would be one
+    uninterrupted stretch of the loop, and every other request, ``/health`` included, would
+    wait for it. With turns the loop reads its sockets between records. The loaders'
+    dispatches take turns too (``resolvers.loaders.PacedLoader``), after the records already
+    waiting, so that a batch still holds the keys of a whole level."""
+    loop = asyncio.get_running_loop()
+    turn = _turns.get(loop)
+    if turn is None:
+        turn = _turns[loop] = asyncio.Semaphore(1)
+    await turn.acquire()
+    loop.call_soon(turn.release)
 
 
 def relation(rel: str, direction: Direction, current: bool = False, counted: bool = False,
