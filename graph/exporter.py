@@ -1,6 +1,7 @@
 """Export the graph in the CSV interchange format (what :mod:`graph.importer` reads back).
 
-Rows are sorted by key, so exporting the same graph twice gives identical files, and
+Rows are sorted by key (those of a class with an opaque key by the columns it is made of), so
+exporting the same graph twice gives identical files, and
 export -> import into an empty graph -> export reproduces them. The audit trail has a file of
 its own (:func:`graph.audit.export_trail`; ``rolegraph export`` writes both).
 """
@@ -27,6 +28,9 @@ async def export_directory(graph: Graph, directory: Path,
     for spec in o.classes.values():
         rows = await graph.read(class_query(graph.cy, spec))
         lines = [class_cells(spec, row) for row in rows]
+        if spec.opaque_key:  # a digest's order means nothing to a reader: its columns'
+            at = [spec.columns.index(c) for c in spec.derived_key]
+            lines.sort(key=lambda cells: [cells[i] for i in at])
         written[spec.file] = write_file(directory / spec.file, spec.columns, lines)
         if progress:
             progress(spec.file, written[spec.file])

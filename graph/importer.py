@@ -22,6 +22,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import kpi_results
 from graph.audit import (
     AUDIT_FILE,
     COLUMNS,
@@ -80,7 +81,9 @@ async def import_directory(graph: Graph, directory: Path, progress: Progress | N
     parsed = read_directory(directory, graph.ontology, {AUDIT_FILE: COLUMNS})
     events, problems = parse_rows(parsed.extra.get(AUDIT_FILE, []))
     problems += parsed.problems
-    problems += await _unresolved_references(graph, parsed)
+    missing: set[tuple[str, str]] = set()
+    problems += await _unresolved_references(graph, parsed, missing)
+    problems += await kpi_results.import_problems(graph, parsed, missing)
     if problems:
         raise ImportFailed(sorted(problems), parsed.warnings)
     writer = _Writer(graph, parsed, progress or (lambda what, done, total: None), batch_size,
@@ -91,7 +94,10 @@ async def import_directory(graph: Graph, directory: Path, progress: Progress | N
                         seconds=time.perf_counter() - started, audit_events=restored)
 
 
-async def _unresolved_references(graph: Graph, parsed: ParsedDirectory) -> list[Problem]:
+async def _unresolved_references(graph: Graph, parsed: ParsedDirectory,
+                                 missing: set[tuple[str, str]]) -> list[Problem]:
+    """A problem for each reference found neither in the files nor in the graph (each also
+    added to ``missing`` as class and key)."""
     problems: list[Problem] = []
     cy = graph.cy
     for class_name, refs in parsed.unresolved.items():
@@ -105,6 +111,7 @@ async def _unresolved_references(graph: Graph, parsed: ParsedDirectory) -> list[
             found.update(str(r["k"]) for r in rows)
         for key in keys:
             if key not in found:
+                missing.add((class_name, key))
                 problems += [_missing(loc, class_name, key) for loc in refs[key]]
     return problems
 

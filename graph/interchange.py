@@ -25,8 +25,6 @@ from schema.values import (
     parse_text,
 )
 
-DERIVED_KEY_SEPARATOR = "/"
-
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -85,6 +83,8 @@ class ParsedDirectory:
     # the rows of the files beyond the ontology's that the caller asked for, as text, each
     # with its line (the audit trail's file): file -> [(line, {column: text})]
     extra: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    #: the line of each record's (or relationship's) first row: file -> key -> line
+    lines: dict[str, dict[Any, int]] = field(default_factory=dict)
 
     @property
     def node_count(self) -> int:
@@ -115,6 +115,7 @@ def read_directory(directory: Path, ontology: Ontology,
         reader.read_text_file(name, columns)
     reader.resolve_references()
     reader.check_cycles()
+    reader.out.lines = reader.first_line
     reader.out.problems.sort()
     return reader.out
 
@@ -285,7 +286,7 @@ class _Reader:
             if part is None:
                 return None
             parts.append(part)
-        key = DERIVED_KEY_SEPARATOR.join(parts)
+        key = spec.derive_key(parts)
         try:  # each part is an id, the whole one too (its length)
             check_key(key)
         except ValueProblem as exc:

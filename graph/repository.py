@@ -19,6 +19,7 @@ from neo4j import AsyncManagedTransaction
 from domain.access import AccessDenied
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records import Edge, Record
+from graph import kpi_results
 from graph.access import Visibility
 from graph.audit import AuditContext, deleted, edge_change, node_change, read_record, write_events
 from graph.changes import Touched, begin_write, record_change
@@ -290,6 +291,7 @@ class Repository:
                     "RETURN properties(n) AS p",
                 props={k: v for k, v in props.items() if v is not None})
             await self._set_refs(tx, class_name, key, refs)
+            await self._check_record(tx, class_name, key)
             await record_change(self.graph, tx, [(class_name, key), *self._ref_targets(
                 class_name, refs)])
             await write_events(self.graph, tx, self._audit(audit, "create_node"), [node_change(
@@ -352,6 +354,7 @@ class Repository:
                 assert span is not None
                 raise InvalidInput(f"{span[1]}: {exc}", field=span[1]) from None
             await self._set_refs(tx, class_name, key, refs)
+            await self._check_record(tx, class_name, key)
             await record_change(self.graph, tx, [(class_name, key), *self._ref_targets(
                 class_name, old), *self._ref_targets(class_name, refs)])
             await write_events(self.graph, tx, self._audit(audit, "update_node"), [node_change(
@@ -386,6 +389,13 @@ class Repository:
                 raise NotFound(f"no {other_class} with id {other_key!r}", field=column)
             if other_class == class_name and ref.cardinality == "many_to_one":
                 await self._refuse_cycle(tx, ref, key, column)
+
+    async def _check_record(self, tx: AsyncManagedTransaction, class_name: str,
+                            key: str) -> None:
+        """Rules across records that a written record must keep (a KPI result needs a
+        position held in its period); raises and so rolls the write back."""
+        if class_name == kpi_results.RESULT:
+            await kpi_results.check_result(self.graph, tx, key)
 
     async def _refuse_cycle(self, tx: AsyncManagedTransaction, ref: RelationshipSpec, key: str,
                             column: str) -> None:

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     auth_audience: str | None = Field(default=None, description="the `aud` tokens must carry")
     policy: Path | None = Field(
         default=None, description="the access policy file; unset = schema/policy.yaml")
+    appraisal: Path | None = Field(
+        default=None, description="YAML file of the appraisal formulas' parameters; unset = "
+                                  "schema/appraisal.yaml")
     cost_budget: int = Field(
         default=500_000, ge=1, description="the highest estimated cost of a GraphQL document "
                                           "that is run (README, Limits)")

@@ -94,7 +94,8 @@ class ComplianceQuery:
             report: Report = await check(
                 info.context.graph, ruleset, _parameters(info, day), packs=packs or (),
                 rule_ids=rules or (), severities=[s.value for s in severities or ()],
-                department=str(department) if department is not None else None)
+                department=str(department) if department is not None else None,
+                appraisal=info.context.appraisal)
         except KeyError as exc:
             message = str(exc.args[0]) if exc.args else str(exc)
             field = "packs" if "pack" in message else "rules"

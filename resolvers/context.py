@@ -13,6 +13,7 @@ from strawberry.litestar import BaseContext
 from strawberry.types import Info as _Info
 
 from domain.access import AccessDenied, Policy, Principal
+from domain.performance import DEFAULT_SETTINGS, AppraisalSettings
 from graph.access import Visibility, resolve
 from graph.db import Graph
 from graph.repository import Repository
@@ -28,6 +29,8 @@ class Context(BaseContext, kw_only=True):
     principal: Principal
     visibility: Visibility
     rules_settings: Path | None = None
+    #: the appraisal formulas' parameters (``ROLEGRAPH_APPRAISAL``, read at start-up)
+    appraisal: AppraisalSettings = DEFAULT_SETTINGS
 
     @property
     def request_id(self) -> str:
@@ -43,9 +46,10 @@ Info = _Info[Context, None]
 
 
 async def make_context(graph: Graph, policy: Policy, principal: Principal,
-                       rules_settings: Path | None = None) -> Context:
+                       rules_settings: Path | None = None,
+                       appraisal: AppraisalSettings = DEFAULT_SETTINGS) -> Context:
     """The context of one request: the caller's visibility resolved with one query."""
     visibility = await resolve(graph, policy, principal)
     repo = Repository(graph, visibility)
     return Context(graph=graph, repo=repo, loaders=Loaders(repo), principal=principal,
-                   visibility=visibility, rules_settings=rules_settings)
+                   visibility=visibility, rules_settings=rules_settings, appraisal=appraisal)

@@ -15,12 +15,11 @@ import strawberry
 
 from domain.errors import InvalidInput
 from graph.audit import AuditContext
-from graph.interchange import DERIVED_KEY_SEPARATOR
 from resolvers.context import Info
 from schema.gql.inputs import edge_input, input_values, node_input
 from schema.gql.names import EDGE_MUTATIONS, QUERY_FIELDS
 from schema.gql.types import NODE_TYPES
-from schema.ontology import default_ontology
+from schema.ontology import ClassSpec, default_ontology
 from schema.validation import validate_props
 from schema.values import ValueProblem, check_key, clean_text
 
@@ -47,12 +46,11 @@ def _split(class_name: str, values: dict[str, Any]) -> tuple[dict[str, Any], dic
     return props, refs
 
 
-def _derived_key(columns: tuple[str, ...], props: dict[str, Any],
-                 refs: dict[str, Any]) -> str:
+def _derived_key(spec: ClassSpec, props: dict[str, Any], refs: dict[str, Any]) -> str:
     """A key made of other columns (a review's ``<employee_id>/<period>``), each cleaned as
     the importer cleans it and checked as an id, so a bad part is BAD_INPUT naming it."""
     parts = []
-    for column in columns:
+    for column in spec.derived_key:
         part = clean_text(str(props.get(column) or refs.get(column) or ""))
         if part:
             try:
@@ -60,7 +58,7 @@ def _derived_key(columns: tuple[str, ...], props: dict[str, Any],
             except ValueProblem as exc:
                 raise InvalidInput(f"{column}: {exc}", field=column) from None
         parts.append(part)
-    return DERIVED_KEY_SEPARATOR.join(parts)
+    return spec.derive_key(parts)
 
 
 def _audit(info: Info) -> AuditContext:
@@ -75,7 +73,7 @@ def _create_field(class_name: str) -> Any:
     async def resolve(info: Info, input: Any) -> Any:
         props, refs = _split(class_name, input_values(input))
         if spec.derived_key:  # e.g. a review's id is "<employee_id>/<period>"
-            props[spec.key] = _derived_key(spec.derived_key, props, refs)
+            props[spec.key] = _derived_key(spec, props, refs)
         props = validate_props(class_name, props)
         if not spec.derived_key and not str(props[spec.key]).strip():
             raise InvalidInput("id: a value is required", field="id")

@@ -40,6 +40,7 @@ from resolvers.boundary import BoundaryQueries
 from resolvers.cost import CostLimit, CostModel
 from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
+from resolvers.performance import PerformanceQueries
 from resolvers.query import build_query_type
 from schema.gql.types import EDGE_FIELDS
 from schema.ontology import default_ontology
@@ -195,16 +196,16 @@ def extra_query_types() -> list[type]:
     """Query fields contributed by feature modules (boundary, fit, compliance, audit ...)."""
     from resolvers.compliance import ComplianceQuery
 
-    return [BoundaryQueries, ComplianceQuery, FitQueries, AuditQueries]
+    return [BoundaryQueries, ComplianceQuery, FitQueries, PerformanceQueries, AuditQueries]
 
 
 def analytic_fields() -> list[str]:
-    """The root fields that compute an analytic: those of the boundary, fit and compliance
-    modules (the audit trail is a paged list like the others)."""
+    """The root fields that compute an analytic: those of the boundary, fit, compliance and
+    performance modules (the audit trail is a paged list like the others)."""
     from resolvers.compliance import ComplianceQuery
 
     names = []
-    for cls in (BoundaryQueries, ComplianceQuery, FitQueries):
+    for cls in (BoundaryQueries, ComplianceQuery, FitQueries, PerformanceQueries):
         for name, value in vars(cls).items():
             if isinstance(value, StrawberryField | StrawberryResolver) \
                     and not name.startswith("_"):

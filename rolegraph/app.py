@@ -35,6 +35,7 @@ from rolegraph import raci_csv
 from rolegraph.auth import Authenticator, AuthMiddleware, OpenRoute
 from rolegraph.graphql_route import graphiql_assets, graphiql_router, graphql_controller
 from rolegraph.hardening import HostGuard, add_security_headers, log_exception
+from schema.appraisal import appraisal_settings
 from schema.policy import default_policy, load_policy
 
 log = logging.getLogger("rolegraph")
@@ -50,6 +51,7 @@ def create_app(settings: Settings, connection: Connection,
     """Build the Litestar app serving Rolegraph over the graph at ``connection``, with the
     access ``policy`` (default: the settings' policy file, else the shipped one)."""
     policy = policy or policy_of(settings)
+    appraisal = appraisal_settings(settings.appraisal)  # a bad file stops the start, named
     authenticator = Authenticator.of(settings, policy)
 
     @asynccontextmanager
@@ -119,7 +121,7 @@ def create_app(settings: Settings, connection: Connection,
 
     async def graphql_context(state: State, scope: Scope) -> Context:
         return await make_context(state.graph, policy, principal_of(scope),
-                                  rules_settings=settings.rules_settings)
+                                  rules_settings=settings.rules_settings, appraisal=appraisal)
 
     production = settings.mode == "production"
     graphql = graphql_controller(

@@ -50,6 +50,7 @@ from graph.settings import Settings
 from graph.stats import is_empty, node_counts
 from rolegraph.cli_rules import add_rule_commands
 from rolegraph.progress import ProgressPrinter
+from schema.yamlload import SourceError
 
 T = TypeVar("T")
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except SourceError as exc:  # a settings file (policy, appraisal) names its file and line
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
+from domain.performance import AppraisalSettings
 from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
 from graph.settings import Settings
@@ -23,6 +24,8 @@ from rules.params import parse_override, resolve_parameters
 from rules.report import RENDERERS, Report, rule_rows, summary
 from rules.runner import check
 from rules.templates import text
+from schema.appraisal import appraisal_settings
+from schema.yamlload import SourceError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -99,6 +102,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     try:
         ruleset, params = _load(args, settings)
         selected = ruleset.select(args.pack, args.rule, args.severity)
+        appraisal = appraisal_settings(settings.appraisal)
+    except SourceError as exc:  # the appraisal settings file (ROLEGRAPH_APPRAISAL)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except RuleLoadError as exc:
         _print_errors(exc)
         return EXIT_USAGE
@@ -109,9 +116,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     with graph_runtime(settings) as conn:
         try:
             report = asyncio.run(_check(Graph.connect(conn), ruleset, params, rule_ids,
-                                        args.department))
+                                        args.department, appraisal))
         except NotFound as exc:  # an unknown --department
             print(f"error: --department: {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
+        except InvalidInput as exc:  # e.g. an appraisal_period that is not a period
+            print(f"error: --param {exc.field}: {exc.message}", file=sys.stderr)
             return EXIT_USAGE
     rendered = RENDERERS[args.format](report)
     if args.output is not None:
@@ -124,10 +134,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _check(graph: Graph, ruleset: RuleSet, params: dict[str, Scalar], rule_ids: list[str],
-                 department: str | None) -> Report:
+                 department: str | None, appraisal: AppraisalSettings) -> Report:
     try:
         await ensure_schema(graph)
-        return await check(graph, ruleset, params, rule_ids=rule_ids, department=department)
+        return await check(graph, ruleset, params, rule_ids=rule_ids, department=department,
+                           appraisal=appraisal)
     finally:
         await graph.close()
 

@@ -20,6 +20,7 @@ from dataclasses import fields, is_dataclass, replace
 from string import Formatter
 from typing import Any
 
+from domain.performance import DEFAULT_SETTINGS, AppraisalSettings
 from graph.access import Visibility
 from graph.db import Graph
 from graph.fit_loader import FIT_INPUTS, computed_successors
@@ -35,13 +36,14 @@ from rules.templates import render, text
 
 
 async def run_rules(graph: Graph, rules: Iterable[Rule], params: Mapping[str, Scalar],
-                    successors: SuccessorFinder = computed_successors) -> Report:
+                    successors: SuccessorFinder = computed_successors,
+                    appraisal: AppraisalSettings = DEFAULT_SETTINGS) -> Report:
     """Run each rule's query in turn (so each time is the rule's own) with the resolved
     parameter values ``params`` (see :func:`rules.params.resolve_parameters`), then its kind's
     step after the query if it has one; ``successors`` computes successors for the rules that
     count them."""
     started = time.perf_counter()
-    context = RunContext(graph, params, successors)
+    context = RunContext(graph, params, successors, appraisal)
     violations: list[Violation] = []
     results: list[RuleResult] = []
     for rule in rules:
@@ -66,7 +68,8 @@ async def run_rules(graph: Graph, rules: Iterable[Rule], params: Mapping[str, Sc
 async def check(graph: Graph, ruleset: RuleSet, params: Mapping[str, Scalar],
                 packs: Iterable[str] = (), rule_ids: Iterable[str] = (),
                 severities: Iterable[str] = (), department: str | None = None,
-                successors: SuccessorFinder = computed_successors) -> Report:
+                successors: SuccessorFinder = computed_successors,
+                appraisal: AppraisalSettings = DEFAULT_SETTINGS) -> Report:
     """The report of the selected rules (all when no filter is given), limited to records of
     ``department`` and the departments below it when one is given (see
     the ``department`` paths of the ontology for how a record belongs to a department).
@@ -75,7 +78,7 @@ async def check(graph: Graph, ruleset: RuleSet, params: Mapping[str, Scalar],
     if department is not None:
         await Repository(graph).department_subtree(department)
     report = await run_rules(graph, ruleset.select(packs, rule_ids, severities), params,
-                             successors)
+                             successors, appraisal)
     if department is None:
         return report
     return await within_department(graph, report, department)

@@ -3,19 +3,23 @@
 ``python -m samples.demo`` rewrites ``samples/demo_data/*.csv``.
 The organisation (16 departments, 62 positions, ~150 responsibilities, 82 competencies,
 ~300 employees) comes from :mod:`samples.demo_catalog`; people are drawn with a fixed seed,
-so the output is byte-for-byte the same on every run. Deliberate problems ("planted" cases,
+so the output is byte-for-byte the same on every run. The performance year 2026 (objectives
+and key results from the catalog, quarterly KPI results and 360-degree feedback) is drawn from
+a random generator of its own after everything else. Deliberate problems ("planted" cases,
 one of each kind) are listed with their ids in ``demo_data/PLANTED.md``; everything else is
 meant to be clean.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Final
 
+from domain.periods import parse_period
 from samples import demo_catalog as cat
 from samples.generator import Row, add_years, format_row, probation_wage, write_table
 
@@ -448,6 +452,363 @@ def contract_row(contract_id: str, person: Person) -> Row:
                        c.wage, c.probation_wage or None, c.insured))
 
 
+# -- performance 2026: objectives, KPI results and 360-degree feedback -----------------------
+#
+# Every quarter of 2026 each employee gets a result for every KPI of the position held and
+# feedback from a manager, one or two peers, sometimes subordinates and themself. Ratings are
+# drawn first, per calibration group, so that every group keeps the 20/70/10 guideline (the
+# planted over-generous group aside); results and feedback are then drawn to land inside the
+# rating's band. The scoring below only steers the draws (margins of half a point or more
+# keep it away from the thresholds); the product's formulas live in the domain layer.
+
+PERFORMANCE_SEED: Final[int] = 20262026
+QUARTERS: Final[tuple[str, ...]] = ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")
+EXCELLENT, QUALIFIED, NEEDS_IMPROVEMENT = "excellent", "qualified", "needs_improvement"
+#: rating -> final scores the draws aim at (inside the band, away from its edges)
+FINAL_AIMS: Final[dict[str, tuple[float, float]]] = {
+    EXCELLENT: (96.5, 103.0), QUALIFIED: (75.0, 90.0), NEEDS_IMPROVEMENT: (56.0, 67.5)}
+#: a drawn final counts when it lies this far inside its band
+FINAL_BANDS: Final[dict[str, tuple[float, float]]] = {
+    EXCELLENT: (95.5, 200.0), QUALIFIED: (70.5, 94.5), NEEDS_IMPROVEMENT: (0.0, 69.5)}
+RELATION_WEIGHTS: Final[dict[str, float]] = {"manager": 0.5, "peer": 0.3, "subordinate": 0.2}
+#: reviewers' scores by the rating drawn for the person: (scores, weights)
+REVIEW_SCORES: Final[dict[str, tuple[tuple[int, ...], tuple[int, ...]]]] = {
+    EXCELLENT: ((5, 4), (7, 3)), QUALIFIED: ((5, 4, 3), (1, 6, 3)),
+    NEEDS_IMPROVEMENT: ((4, 3, 2), (1, 4, 5))}
+SELF_SCORES: Final[tuple[tuple[int, ...], tuple[int, ...]]] = ((5, 4, 3), (3, 6, 1))
+#: drawn achievements stay at or above this (alerts are below 0.7 and planted only)
+LOWEST_DRAWN: Final[float] = 0.71
+#: PLANTED (Performance) KPI results: (employee, quarter, KPI) -> (actual, own target)
+PLANTED_RESULTS: Final[dict[tuple[str, str, str], tuple[float, float | None]]] = {
+    ("E0126", "2026-Q1", "K030"): (2.5, None),  # 注塑不良率 1.5 / 2.5 = 0.6: alert (C019 gap)
+    ("E0042", "2026-Q1", "K012"): (4.8, None),  # 线上线索转化率 4.8 / 8 = 0.6: alert
+    ("E0275", "2026-Q1", "K036"): (64.6, None),  # 生产计划达成率 64.6 / 95 = 0.68: alert
+    ("E0030", "2026-Q1", "K007"): (210, None),  # 区域销售额 210 / 300 = 0.7: no alert
+    ("E0025", "2026-Q1", "K007"): (190, 200),  # new hire, own target 200: 0.95
+}
+PLANTED_RATINGS: Final[dict[tuple[str, str], str]] = {
+    ("E0126", "2026-Q1"): NEEDS_IMPROVEMENT, ("E0042", "2026-Q1"): NEEDS_IMPROVEMENT,
+    ("E0275", "2026-Q1"): QUALIFIED, ("E0030", "2026-Q1"): QUALIFIED,
+    ("E0025", "2026-Q1"): QUALIFIED,
+}
+#: PLANTED: only self feedback (final = KPI score); no KPI results at all (incomplete)
+ONLY_SELF_FEEDBACK: Final[tuple[str, str]] = ("E0150", "2026-Q1")
+NO_RESULTS: Final[tuple[str, str]] = ("E0230", "2026-Q3")
+#: PLANTED: an over-generous department: (department, quarter, excellent, qualified, needs imp.)
+GENEROUS: Final[tuple[str, str, int, int, int]] = ("D07", "2026-Q2", 6, 5, 0)
+#: groups smaller than this merge into the parent department's group
+MIN_GROUP: Final[int] = 10
+#: units counted in whole numbers
+WHOLE_UNITS: Final[frozenset[str]] = frozenset({"个", "件", "次", "人", "万次", "万元"})
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A KPI of a position: id, weight, direction, target, unit."""
+
+    kpi: str
+    weight: float
+    lower: bool
+    target: float
+    unit: str
+
+
+@dataclass
+class Appraisal:
+    """Lookups for drawing the year's results and feedback."""
+
+    demo: Demo
+    rng: random.Random
+    measures: dict[str, list[Measure]]
+    manager: dict[str, Person | None]
+    colleagues: dict[str, list[Person]]
+    reports: dict[str, list[Person]]
+
+
+def objective_tables() -> dict[str, list[Row]]:
+    """Objectives, key results and which KPIs serve which key result."""
+    links = [[kpi, kr[0]] for kr in cat.KEY_RESULTS for kpi in kr[9].split()]
+    return {
+        "objectives": [format_row([v or None for v in o]) for o in cat.OBJECTIVES],
+        "key_results": [format_row(kr[:9]) for kr in cat.KEY_RESULTS],
+        "kpi_key_results": links,
+    }
+
+
+def position_measures() -> dict[str, list[Measure]]:
+    """Position -> its KPIs with weights (from the catalog)."""
+    kpis = {k[0]: k for k in cat.KPIS}
+    out: dict[str, list[Measure]] = {}
+    for position, text in cat.POSITION_KPIS.items():
+        for item in text.split():
+            kpi, weight = item.split(":")
+            k = kpis[kpi]
+            out.setdefault(position, []).append(
+                Measure(kpi, float(weight), k[3] == "lower_is_better", float(k[4]), k[2]))
+    return out
+
+
+def achievement(measure: Measure, actual: float, target: float) -> float:
+    """actual/target (higher is better) or target/actual (lower; actual 0 = cap), in [0, 1.2]."""
+    value = (1.2 if actual == 0 else target / actual) if measure.lower else actual / target
+    return max(0.0, min(1.2, value))
+
+
+def round_half_up(value: float) -> float:
+    """One decimal, halves up (for steering only)."""
+    return math.floor(value * 10 + 0.5 + 1e-9) / 10
+
+
+def on_half(value: float | None) -> bool:
+    """Whether ``value`` ends in a 5 in the second decimal: such scores are never drawn, so
+    the expected numbers do not hinge on how an implementation rounds binary fractions."""
+    if value is None:
+        return False
+    hundredths = value * 100
+    return abs(hundredths - round(hundredths)) < 1e-6 and round(hundredths) % 10 == 5
+
+
+def actual_for(measure: Measure, wanted: float) -> float:
+    """A realistic reading that achieves about ``wanted`` of the target."""
+    value = measure.target / wanted if measure.lower else measure.target * wanted
+    if measure.unit == "%" and measure.kpi != "K001":
+        value = min(value, 100.0)
+    elif measure.unit == "分":
+        value = min(value, 5.0)
+    if measure.unit in WHOLE_UNITS:
+        return float(round(value))
+    return round(value, 2 if measure.unit == "分" or (measure.unit == "%" and
+                                                      measure.target < 10) else 1)
+
+
+def feedback_score(reviews: list[tuple[Person, str, int]]) -> float | None:
+    """20 x weighted mean of the per-relation mean scores (self left out), not rounded;
+    None: no feedback."""
+    by_relation: dict[str, list[int]] = {}
+    for _, relation, score in reviews:
+        if relation != "self":
+            by_relation.setdefault(relation, []).append(score)
+    if not by_relation:
+        return None
+    total = sum(RELATION_WEIGHTS[r] for r in by_relation)
+    mean = sum(RELATION_WEIGHTS[r] * sum(s) / len(s) for r, s in by_relation.items()) / total
+    return 20 * mean
+
+
+def appraisal_of(demo: Demo) -> Appraisal:
+    """Managers (an incumbent of the position reported to), colleagues and reports."""
+    holders: dict[str, list[Person]] = {}
+    for person in demo.people:
+        holders.setdefault(person.position, []).append(person)
+    manager: dict[str, Person | None] = {}
+    colleagues: dict[str, list[Person]] = {}
+    reports: dict[str, list[Person]] = {}
+    for person in demo.people:
+        boss = demo.positions[person.position][3]
+        bosses = holders.get(boss, [])
+        head = bosses[person.index % len(bosses)] if bosses else None
+        manager[person.id] = head
+        colleagues[person.id] = [p for p in demo.people if p is not person and boss
+                                 and demo.positions[p.position][3] == boss]
+        if head is not None:
+            reports.setdefault(head.id, []).append(person)
+    return Appraisal(demo, random.Random(PERFORMANCE_SEED), position_measures(), manager,
+                     colleagues, reports)
+
+
+def calibration_groups(demo: Demo, rated: list[Person]) -> dict[str, list[Person]]:
+    """Department -> rated people of it and its merged sub-departments (groups under
+    :data:`MIN_GROUP` merge into the parent's; the top group stands)."""
+    parent = {d[0]: d[2] for d in cat.DEPARTMENTS}
+
+    def depth(dept: str) -> int:
+        return 0 if not parent[dept] else 1 + depth(parent[dept])
+
+    groups: dict[str, list[Person]] = {d: [] for d in parent}
+    for person in rated:
+        groups[demo.positions[person.position][2]].append(person)
+    for dept in sorted(parent, key=lambda d: (-depth(d), d)):
+        if parent[dept] and len(groups[dept]) < MIN_GROUP:
+            groups[parent[dept]] += groups.pop(dept)
+    return {d: g for d, g in groups.items() if g}
+
+
+def quotas(n: int) -> dict[str, int]:
+    """How many of ``n`` people to rate excellent / qualified / needs improvement: 20/70/10,
+    each count strictly inside the guideline's +-5 points."""
+    excellent, needs = round(0.2 * n), max(1, round(0.1 * n))
+    counts = {EXCELLENT: excellent, QUALIFIED: n - excellent - needs, NEEDS_IMPROVEMENT: needs}
+    for rating, share in ((EXCELLENT, 0.2), (QUALIFIED, 0.7), (NEEDS_IMPROVEMENT, 0.1)):
+        assert n * (share - 0.05) < counts[rating] < n * (share + 0.05), (n, counts)
+    return counts
+
+
+def score_range(app: Appraisal, person: Person, quarter: str) -> tuple[float, float]:
+    """Lowest and highest KPI score the draws can give."""
+    low = high = 0.0
+    measures = app.measures[person.position]
+    for m in measures:
+        planted = PLANTED_RESULTS.get((person.id, quarter, m.kpi))
+        if planted is not None:
+            fixed = achievement(m, planted[0], planted[1] or m.target)
+            low, high = low + m.weight * fixed, high + m.weight * fixed
+        elif m.target == 0:
+            low, high = low + m.weight * 1.2, high + m.weight * 1.2
+        else:
+            best = min(1.15, achievement(m, actual_for(m, 1.15), m.target))
+            low, high = low + m.weight * 0.73, high + m.weight * best
+    total = sum(m.weight for m in measures)
+    return 100 * low / total, 100 * high / total
+
+
+def can_be(app: Appraisal, person: Person, quarter: str, rating: str) -> bool:
+    """Whether the draws can reach ``rating`` (with the usual feedback for it)."""
+    low, high = score_range(app, person, quarter)
+    if rating == EXCELLENT:
+        return 0.7 * high + 0.3 * 92 >= 98
+    if rating == NEEDS_IMPROVEMENT:
+        return 0.7 * low + 0.3 * 56 <= 69
+    return 0.7 * low + 0.3 * 64 <= 92 and 0.7 * high + 0.3 * 76 >= 78
+
+
+def plan_ratings(app: Appraisal, quarter: str, rated: list[Person]) -> dict[str, str]:
+    """Employee -> rating, group by group, every group inside the guideline except the
+    planted over-generous one."""
+    rng = app.rng
+    ratings: dict[str, str] = {}
+    for dept, members in sorted(calibration_groups(app.demo, rated).items()):
+        counts = quotas(len(members))
+        if (dept, quarter) == GENEROUS[:2]:
+            counts = dict(zip((EXCELLENT, QUALIFIED, NEEDS_IMPROVEMENT), GENEROUS[2:], strict=True))
+        free = []
+        for person in members:
+            forced = PLANTED_RATINGS.get((person.id, quarter))
+            if forced is None:
+                free.append(person)
+            else:
+                ratings[person.id] = forced
+                counts[forced] -= 1
+        rng.shuffle(free)
+        for rating in (NEEDS_IMPROVEMENT, EXCELLENT):
+            chosen = [p for p in free if can_be(app, p, quarter, rating)][:counts[rating]]
+            assert len(chosen) == counts[rating], (dept, quarter, rating)
+            for person in chosen:
+                ratings[person.id] = rating
+                free.remove(person)
+        for person in free:
+            assert can_be(app, person, quarter, QUALIFIED), (person.id, quarter)
+            ratings[person.id] = QUALIFIED
+    return ratings
+
+
+def draw_feedback(app: Appraisal, person: Person, quarter: str,
+                  rating: str) -> list[tuple[Person, str, int]]:
+    """Reviewers and their scores: manager, 1-2 peers, sometimes reports and self."""
+    rng = app.rng
+    if (person.id, quarter) == ONLY_SELF_FEEDBACK:
+        return [(person, "self", 4)]
+    scores, weights = REVIEW_SCORES[rating]
+    reviewers: list[tuple[Person, str]] = []
+    boss = app.manager[person.id]
+    if boss is not None:
+        reviewers.append((boss, "manager"))
+    peers = app.colleagues[person.id]
+    if peers:
+        reviewers += [(p, "peer") for p in rng.sample(peers, min(len(peers), rng.randint(1, 2)))]
+    reports = app.reports.get(person.id, [])
+    if reports and (boss is None or rng.random() < 0.5):
+        reviewers += [(p, "subordinate")
+                      for p in rng.sample(reports, min(len(reports), rng.randint(1, 2)))]
+    reviews = [(p, relation, rng.choices(scores, weights)[0]) for p, relation in reviewers]
+    if rng.random() < 0.3:
+        reviews.append((person, "self", rng.choices(*SELF_SCORES)[0]))
+    return reviews
+
+
+def draw_results(app: Appraisal, person: Person, quarter: str,
+                 wanted: float) -> list[tuple[Measure, float, float | None]] | None:
+    """(measure, actual, own target) for every KPI, aiming at KPI score ``wanted``; None when
+    a reading would fall below :data:`LOWEST_DRAWN`."""
+    rng = app.rng
+    measures = app.measures[person.position]
+    fixed = {m.kpi: PLANTED_RESULTS[(person.id, quarter, m.kpi)] for m in measures
+             if (person.id, quarter, m.kpi) in PLANTED_RESULTS}
+    fixed |= {m.kpi: (0.0, None) for m in measures if m.target == 0}
+    total = sum(m.weight for m in measures)
+    free = sum(m.weight for m in measures if m.kpi not in fixed)
+    done = sum(m.weight * achievement(m, fixed[m.kpi][0], fixed[m.kpi][1] or m.target)
+               for m in measures if m.kpi in fixed)
+    mean = (wanted / 100 * total - done) / free if free else 0.0
+    out: list[tuple[Measure, float, float | None]] = []
+    for m in measures:
+        if m.kpi in fixed:
+            out.append((m, *fixed[m.kpi]))
+            continue
+        wish = max(0.73, min(1.15, mean + rng.uniform(-0.04, 0.04)))
+        actual = actual_for(m, wish)
+        if achievement(m, actual, m.target) < LOWEST_DRAWN:
+            return None
+        out.append((m, actual, None))
+    return out
+
+
+def kpi_score(results: list[tuple[Measure, float, float | None]]) -> float:
+    """10 x weighted mean of the points (10 x achievement), not rounded."""
+    total = sum(m.weight for m, _, _ in results)
+    points = sum(m.weight * 10 * achievement(m, a, t or m.target) for m, a, t in results)
+    return 10 * points / total
+
+
+def draw_quarter(app: Appraisal, person: Person, quarter: str, rating: str | None,
+                 ) -> tuple[list[Row], list[Row]]:
+    """One person's kpi_results and feedback rows for one quarter."""
+    for _ in range(500):
+        reviews = draw_feedback(app, person, quarter, rating or QUALIFIED)
+        exact = feedback_score(reviews)
+        if on_half(exact):
+            continue
+        feedback = None if exact is None else round_half_up(exact)
+        if rating is None:  # no KPI results: feedback only
+            return [], feedback_rows(person, quarter, reviews)
+        low, high = FINAL_AIMS[rating]
+        aim = app.rng.uniform(low, high)
+        wanted = aim if feedback is None else (aim - 0.3 * feedback) / 0.7
+        results = draw_results(app, person, quarter, wanted)
+        if results is None or on_half(kpi_score(results)):
+            continue
+        score = round_half_up(kpi_score(results))
+        final = score if feedback is None else 0.7 * score + 0.3 * feedback
+        band = FINAL_BANDS[rating]
+        if band[0] <= final <= band[1] and not on_half(final):
+            rows = [format_row((m.kpi, person.id, quarter, a, t)) for m, a, t in results]
+            return rows, feedback_rows(person, quarter, reviews)
+    raise AssertionError(f"cannot draw {rating} for {person.id} in {quarter}")
+
+
+def feedback_rows(person: Person, quarter: str,
+                  reviews: list[tuple[Person, str, int]]) -> list[Row]:
+    """feedback.csv rows."""
+    return [[person.id, p.id, relation, quarter, str(score)] for p, relation, score in reviews]
+
+
+def performance_tables(demo: Demo) -> dict[str, list[Row]]:
+    """Objectives and key results, and every quarter's KPI results and feedback."""
+    app = appraisal_of(demo)
+    tables = objective_tables() | {"kpi_results": [], "feedback": []}
+    for quarter in QUARTERS:
+        period = parse_period(quarter)
+        for person in demo.people:
+            assert period.overlaps(person.start, None)
+        rated = [p for p in demo.people
+                 if p.position in app.measures and (p.id, quarter) != NO_RESULTS]
+        ratings = plan_ratings(app, quarter, rated)
+        for person in demo.people:
+            results, feedback = draw_quarter(app, person, quarter, ratings.get(person.id))
+            tables["kpi_results"] += results
+            tables["feedback"] += feedback
+    return tables
+
+
 # -- entry points ----------------------------------------------------------------------------
 
 
@@ -473,7 +834,7 @@ def build_demo(out_dir: Path) -> None:
     hand beside them and checked by ``tests/test_generator.py``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     demo = draw_demo()
-    tables = organisation_tables() | people_tables(demo)
+    tables = organisation_tables() | people_tables(demo) | performance_tables(demo)
     for name, rows in tables.items():
         write_table(out_dir, name, rows)
 

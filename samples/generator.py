@@ -1,6 +1,6 @@
 """A realistic synthetic organisation in the CSV interchange format, deterministic for a seed.
 
-``generate(out_dir, employees, seed)`` writes the 17 interchange files (see :data:`TABLES`) and
+``generate(out_dir, employees, seed)`` writes the 22 interchange files (see :data:`TABLES`) and
 returns the rows written per file. Everything is drawn from one ``random.Random(seed)`` in a
 fixed order, so the same arguments give byte-for-byte the same files.
 
@@ -19,7 +19,11 @@ Shape of the organisation:
 * people: every employee holds one current position (incumbents never exceed headcount; about
   6 % of the headcount stays vacant), a quarter have a past position in their department,
   about 10 assessed competencies each, certificates where their position needs one, one
-  contract, ratings for 2023-2025 and, for key positions, successor nominations.
+  contract, ratings for 2023-2025 and, for key positions, successor nominations;
+* performance (2025): three company-wide objectives and two per department, supporting the
+  parent department's, each with 2-3 key results served by a KPI of the area; a result on
+  every KPI of an employee's position for each quarter they held it; about three reviewers'
+  feedback per employee and quarter (manager, a subordinate, peers).
 
 Scale ratios (n = employees; per 50,000 employees in brackets):
 
@@ -30,6 +34,9 @@ responsibilities     n / 2.5, at least half the duty slots  (20,000)
 competencies         n / 25, at least 30                    (2,000)
 employee comps.      ~10 per employee                       (~500,000)
 KPIs                 n / 50, at least 10                    (1,000)
+objectives           3 + 2 per department                   (403)
+KPI results          each KPI of the position, 4 quarters   (~650,000)
+feedback             ~3 reviewers per quarter               (~600,000)
 certificates         n / 200, between 8 and 50              (50)
 ===================  =====================================  ==========
 
@@ -978,6 +985,118 @@ def nomination_rows(org: Org, people: People) -> list[Row]:
     return rows
 
 
+# -- performance management ------------------------------------------------------------------
+
+#: the year of the objectives, the KPI results (its quarters) and the feedback
+PERFORMANCE_YEAR: Final[int] = 2025
+QUARTERS: Final[tuple[tuple[str, int, int], ...]] = tuple(
+    (f"{PERFORMANCE_YEAR}-Q{q}", date(PERFORMANCE_YEAR, 3 * q - 2, 1).toordinal(),
+     (date(PERFORMANCE_YEAR + (q == 4), 1 if q == 4 else 3 * q + 1, 1).toordinal() - 1))
+    for q in range(1, 5))
+COMPANY_OBJECTIVES: Final[tuple[str, ...]] = ("营业收入增长", "产品质量提升", "运营效率提升")
+
+
+def objective_rows(org: Org, kpi_rows: list[Row], by_area: list[list[int]]
+                   ) -> tuple[list[Row], list[Row], list[Row]]:
+    """objectives.csv, key_results.csv and kpi_key_results.csv: three company-wide
+    objectives for the year; two per department, the first supporting its parent
+    department's first (the top department's: a company-wide one), the second the first;
+    2-3 key results per
+    objective, each served by one KPI of the department's area (the company's by any)."""
+    rng = org.rng
+    year = str(PERFORMANCE_YEAR)
+    width = id_width(len(COMPANY_OBJECTIVES) + 2 * len(org.depts), 4)
+    objectives: list[Row] = []
+    results: list[Row] = []
+    serving: list[Row] = []
+    firsts: dict[int, str] = {}  # department index -> its first objective
+    everything = list(range(len(kpi_rows)))
+
+    def add(title: str, dept: int, parent: str, pool: list[int]) -> str:
+        oid = make_id("OBJ", len(objectives) + 1, width)
+        weight = rng.choice((1, 1, 2, 3))
+        objectives.append([oid, title, year, org.depts[dept].id if dept >= 0 else "", parent,
+                           str(weight), ""])
+        for k in rng.sample(pool, min(len(pool), rng.randint(2, 3))):
+            kid, name, unit, direction, target = kpi_rows[k][:5]
+            goal = float(target)
+            worse = 1.1 if direction == "lower_is_better" else 0.9
+            start = round(goal * worse, 2)
+            current = round(start + (goal - start) * rng.uniform(0.2, 1.1), 2)
+            krid = f"KR{len(results) + 1:05d}"
+            results.append([krid, oid, name, unit, direction, format_cell(start),
+                            format_cell(goal), format_cell(current), str(rng.choice((1, 1, 2)))])
+            serving.append([kid, krid])
+        return oid
+
+    company = [add(title, -1, "", everything) for title in COMPANY_OBJECTIVES]
+    for i, d in enumerate(org.depts):  # parents come before their children
+        pool = by_area[d.area] or everything
+        parent = firsts.get(d.parent) or company[i % len(company)]  # the top: company's
+        firsts[i] = add(f"{d.name}年度重点目标", i, parent, pool)
+        add(f"{d.name}能力建设", i, firsts[i], pool)
+    return objectives, results, serving
+
+
+def kpi_result_rows(org: Org, people: People, kpi_rows: list[Row],
+                    position_kpis: list[Row]) -> list[Row]:
+    """kpi_results.csv: for each quarter of the year an employee held their current position
+    in, a result on each KPI of that position (the KPI's target ± 15 %; about 5 % with a
+    personal target)."""
+    rng, rows = org.rng, []
+    targets = {r[0]: float(r[4]) for r in kpi_rows}
+    of_position: dict[str, list[str]] = {}
+    for position_id, kpi_id, _ in position_kpis:
+        of_position.setdefault(position_id, []).append(kpi_id)
+    uniform, random_ = rng.uniform, rng.random
+    for e, pos in enumerate(people.position):
+        eid, kpis = people.ids[e], of_position.get(org.positions[pos].id, [])
+        for period, _, last in QUARTERS:
+            if people.start[e] > last:
+                continue
+            for kid in kpis:
+                target = targets[kid]
+                actual = round(target * uniform(0.85, 1.15), 2)
+                own = format_cell(round(target * uniform(0.9, 1.1), 2)) \
+                    if random_() < 0.05 else ""
+                rows.append([kid, eid, period, format_cell(actual), own])
+    return rows
+
+
+def feedback_rows(org: Org, people: People) -> list[Row]:
+    """feedback.csv: each quarter, about three reviewers per employee: the manager (a holder
+    of the position theirs reports to), a subordinate for those who have one, then peers of
+    the department (self when there are none), all employed by the quarter's end."""
+    rng, rows = org.rng, []
+    s = staffing(org, people)
+    for e, pos in enumerate(people.position):
+        p, eid = org.positions[pos], people.ids[e]
+        above = s.by_position[p.reports_to] if p.reports_to >= 0 else []
+        below = [x for c in s.reports[pos] for x in s.by_position[c]]
+        peers = s.by_dept[p.dept]
+        for period, _, last in QUARTERS:
+            if people.hire[e] > last:
+                continue
+            chosen: dict[int, str] = {}
+            if above:
+                chosen[rng.choice(above)] = "manager"
+            if below:
+                chosen.setdefault(rng.choice(below), "subordinate")
+            for _ in range(6):
+                if len(chosen) >= 3 or len(peers) < 2:
+                    break
+                peer = rng.choice(peers)
+                if peer != e:
+                    chosen.setdefault(peer, "peer")
+            if len(chosen) < 3:
+                chosen[e] = "self"
+            for r, relation in chosen.items():
+                if people.hire[r] <= last:
+                    score = rng.choices((5, 4, 3, 2, 1), (10, 35, 45, 8, 2))[0]
+                    rows.append([eid, people.ids[r], relation, period, str(score)])
+    return rows
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -1010,7 +1129,8 @@ def generate(out_dir: Path, employees: int, seed: int,
     emit("position_certificates", position_certs)
     kpis, by_area = draw_kpis(org)
     emit("kpis", kpis)
-    emit("position_kpis", draw_position_kpis(org, kpis, by_area))
+    position_kpis = draw_position_kpis(org, kpis, by_area)
+    emit("position_kpis", position_kpis)
     people, days = seat_people(org), Days()
     draw_careers(org, people)
     staff, held = employee_rows(org, people, days)
@@ -1021,4 +1141,11 @@ def generate(out_dir: Path, employees: int, seed: int,
     emit("contracts", contract_rows(org, people, days))
     emit("performance_reviews", review_rows(org, people))
     emit("successor_nominations", nomination_rows(org, people))
+    # performance management last, so the files above stay as they were for a seed
+    objectives, key_results, serving = objective_rows(org, kpis, by_area)
+    emit("objectives", objectives)
+    emit("key_results", key_results)
+    emit("kpi_key_results", serving)
+    emit("kpi_results", kpi_result_rows(org, people, kpis, position_kpis))
+    emit("feedback", feedback_rows(org, people))
     return written

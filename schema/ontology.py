@@ -6,6 +6,7 @@ Everything that speaks Cypher takes its labels, types and property names from he
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -27,9 +28,13 @@ _PROPERTY_KEYS = {
     "long",
 }
 _CLASS_KEYS = {
-    "file", "columns", "key", "derived_key", "display", "description", "properties", "indexes",
-    "department", "sensitivity", "span",
+    "file", "columns", "key", "derived_key", "opaque_key", "display", "description",
+    "properties", "indexes", "department", "sensitivity", "span",
 }
+#: joins the parts of a derived key (a review's ``<employee_id>/<period>``)
+DERIVED_KEY_SEPARATOR = "/"
+#: hexadecimal digits of an opaque key (80 bits of SHA-256: no collision in any organisation)
+OPAQUE_KEY_DIGITS = 20
 _INTERNAL_KEYS = {"key", "description", "properties"}
 _REL_KEYS = {
     "from", "to", "cardinality", "required", "cascade", "import", "key", "properties",
@@ -87,6 +92,9 @@ class ClassSpec:
     display: str
     properties: dict[str, PropertySpec]
     derived_key: tuple[str, ...] = ()
+    #: the derived key is a digest of its parts, which it does not show (a feedback's id
+    #: would otherwise name its reviewer to whoever may read the feedback but not the reviewer)
+    opaque_key: bool = False
     indexes: tuple[str, ...] = ()
     description: str = ""
     #: how a record belongs to a department: the steps from it to the department (``()`` for
@@ -96,6 +104,15 @@ class ClassSpec:
     sensitivity: str = ""
     #: (start, end) date properties: the end may not lie before the start
     span: tuple[str, str] | None = None
+
+    def derive_key(self, parts: list[str]) -> str:
+        """The key of a record of a class with a derived key, from the values of its
+        ``derived_key`` columns (each an id): joined by ``/``, or, for an opaque key, the
+        first :data:`OPAQUE_KEY_DIGITS` hexadecimal digits of the joined text's SHA-256."""
+        joined = DERIVED_KEY_SEPARATOR.join(parts)
+        if not self.opaque_key:
+            return joined
+        return hashlib.sha256(joined.encode()).hexdigest()[:OPAQUE_KEY_DIGITS]
 
 
 @dataclass(frozen=True)
@@ -490,6 +507,7 @@ def _build_class(name: str, m: LineMap, file: str, line: int) -> ClassSpec:
         display=m["display"],
         properties=props,
         derived_key=tuple(m.get("derived_key") or ()),
+        opaque_key=bool(m.get("opaque_key", False)),
         indexes=indexes,
         description=str(m.get("description", "")),
     )

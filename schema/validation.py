@@ -32,8 +32,8 @@ def _field(spec: PropertySpec, partial: bool) -> tuple[Any, Any]:
         constraints["ge"] = spec.min
     if spec.max is not None:
         constraints["le"] = spec.max
-    if spec.pattern is not None:
-        constraints["pattern"] = spec.pattern
+    # a pattern is checked by the value rules, after the string is cleaned (trimmed, NFC), as
+    # the importer checks it: here it would refuse " 2026-Q1 ", which the importer accepts
     if spec.type == "string" and spec.required:
         constraints["min_length"] = 1
     if spec.required and not partial:

@@ -24,12 +24,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from domain.periods import MAX_YEAR, MIN_YEAR  # one range for dates and periods
 from schema.ontology import PropertySpec
 
 MAX_LINE = 200
 MAX_LONG = 4000
 MAX_KEY = 64
-MIN_YEAR, MAX_YEAR = 1900, 2100
 #: whole numbers are 32-bit, as GraphQL's ``Int`` (an imported 10**12 could not be read)
 MIN_INT, MAX_INT = -(2**31), 2**31 - 1
 _KEY = re.compile(r"[^\W_][\w.\-/:]*")

@@ -14,6 +14,7 @@ caller; a caller whose ``sub`` is an employee always sees its own file.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -116,12 +117,29 @@ def department_people(departments: Iterable[str]) -> set[str]:
                                  if r["department_id"] in depts})
 
 
+def _opaque(joined: str) -> str:
+    """A feedback's id: a digest that does not name its reviewer (the ontology's opaque key)."""
+    return hashlib.sha256(joined.encode()).hexdigest()[:20]
+
+
+def record_key(class_name: str, row: dict[str, str]) -> str:
+    """The id of the record a row of the class's demo file makes."""
+    spec = default_ontology().cls(class_name)
+    if not spec.derived_key:
+        return row[spec.key]
+    joined = "/".join(row[c] for c in spec.derived_key)
+    return _opaque(joined) if spec.opaque_key else joined
+
+
 @cache
 def owners() -> dict[str, str]:
-    """Contract and review id -> the employee it belongs to."""
+    """Contract, review, KPI result and feedback id -> the employee it belongs to."""
     found = {r["id"]: r["employee_id"] for r in demo_rows("contracts.csv")}
     found.update({f"{r['employee_id']}/{r['period']}": r["employee_id"]
                   for r in demo_rows("performance_reviews.csv")})
+    found.update({f"{r['kpi_id']}/{r['employee_id']}/{r['period']}": r["employee_id"]
+                  for r in demo_rows("kpi_results.csv")})
+    found.update({record_key("Feedback", r): r["employee_id"] for r in demo_rows("feedback.csv")})
     return found
 
 
@@ -286,10 +304,12 @@ class Judge:
                 person_end = far[1]
             if not view.sees(*far):
                 return False
-        for person in self._people_in(item):
-            person_end = person
-            if not view.sees_person(person):
-                return False
+        else:  # an edge object: every person it links is seen (a record's own relationship
+            # fields, a feedback's reviewer, are judged as fields of that record)
+            for person in self._people_in(item):
+                person_end = person
+                if not view.sees_person(person):
+                    return False
         return view.sees_relationship(kind.rel, person_end)
 
     def _prop(self, owner: str, key: str) -> str | None:

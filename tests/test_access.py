@@ -483,7 +483,8 @@ def _visibility(*roles: str, fields: str | None = None) -> Any:
 
 def test_which_rules_tell_about_people_beyond_their_record() -> None:
     """Golden: what each shipped rule reads (levels: 0 public ... 3 confidential), about its
-    record and about other people. Only the succession rules read others beyond counting who
+    record and about other people. Only the succession rules and the rating distribution (a
+    calibration group's ratings are other people's appraisals) read others beyond counting who
     holds a position (headcount), so only they report to callers limited in whom they see."""
     from rules.loader import load_rules
     from rules.runner import _reach
@@ -491,7 +492,8 @@ def test_which_rules_tell_about_people_beyond_their_record() -> None:
     v = _visibility("manager")
     reach = {rule.id: _reach(rule, v) for rule in load_rules().rules}
     assert {r: lv for r, lv in reach.items() if lv[1]} == {
-        "key-position-successor": (0, 2), "key-position-at-risk": (0, 2)}
+        "key-position-successor": (0, 2), "key-position-at-risk": (0, 2),
+        "rating-distribution": (0, 2)}
     assert reach["headcount-not-exceeded"] == (0, 0)
     assert reach["minimum-wage"] == (3, 0)  # a contract's own wage: confidential
     assert reach["required-certificates"] == (0, 0)  # cypher about its focus person

@@ -43,6 +43,7 @@ from access_oracle import (
     node_classes,
     owners,
     people_named,
+    record_key,
     required,
     selection,
 )
@@ -96,8 +97,7 @@ def admin_answers(clients: dict[str, httpx.Client]) -> Callable[..., Any]:
 @cache
 def keys(class_name: str) -> tuple[str, ...]:
     spec = default_ontology().cls(class_name)
-    return tuple(sorted("/".join(r[c] for c in spec.derived_key) if spec.derived_key
-                        else r[spec.key] for r in demo_rows(spec.file)))
+    return tuple(sorted(record_key(class_name, r) for r in demo_rows(spec.file)))
 
 
 def sample(view: View, class_name: str) -> list[str]:
@@ -159,11 +159,13 @@ def test_lookup_of_every_field(clients: dict[str, httpx.Client],
 
 
 def _all_pages(client: httpx.Client, class_name: str) -> tuple[list[Any], int]:
+    """Every record of the list, with its fields and the ids of the records it links to (the
+    linked records' own fields are judged by the lookups, two levels down)."""
     _, plural = QUERY_FIELDS[class_name]
     field = camel(plural)
     query = (f"query($after: String) {{ {field}(first: {PAGE}, after: $after) {{ totalCount "
              f"pageInfo {{ hasNextPage endCursor }} edges {{ node {{ "
-             f"{selection(_type_name(class_name), 1)} }} }} }} }}")
+             f"{selection(_type_name(class_name), 0)} }} }} }} }}")
     nodes: list[Any] = []
     after = None
     while True:
@@ -232,6 +234,12 @@ def analytic_arguments(view: View) -> dict[str, dict[str, Any]]:
         "whoCan": {"competency": "C021"},
         "teamCoverage": {"department": "D01"},
         "successionPlan": {"position": "P041", "first": 30},
+        "objectiveProgress": {"period": "2026"},
+        "appraisal": {"employee": someone, "period": "2026-Q1"},
+        "appraisals": {"period": "2026-Q1", "first": 100},
+        "calibration": {"period": "2026-Q1"},
+        "kpiAlerts": {"period": "2026-Q1"},
+        "trainingNeeds": {"period": "2026-Q1"},
     }
 
 
@@ -242,10 +250,11 @@ TRUNCATED = frozenset({"candidates", "successionPlan"})
 ORGANISATION = frozenset({
     "sharedResponsibilities", "accountabilityGaps", "departmentInterface",
     "similarResponsibilities", "raciMatrix", "positionSpans", "positionLayers",
-    "departmentShapes", "headcountStatus", "complianceRules"})
+    "departmentShapes", "headcountStatus", "complianceRules", "objectiveProgress"})
 #: answers about people: scoped to the people the caller sees
 PEOPLE = frozenset({"complianceReport", "fit", "careerMoves", "mismatches", "whoCan",
-                    "teamCoverage", "benchStrength", "successionRisks", "nineBox"})
+                    "teamCoverage", "benchStrength", "successionRisks", "nineBox",
+                    "appraisal", "appraisals", "calibration", "kpiAlerts", "trainingNeeds"})
 #: the audit trail: only roles that read it (``audit: true``), FORBIDDEN for the others
 AUDIT = frozenset({"auditLog"})
 
@@ -270,7 +279,7 @@ def analytic_query(field: str, arguments: dict[str, Any]) -> str:
     named = get_named_type(f.type)
     decl = ", ".join(f"${a}: {f.args[a].type}" for a in arguments)
     call = ", ".join(f"{a}: ${a}" for a in arguments)
-    body = (f" {{ {selection(named.name, 4, node_depth=1)} }}"
+    body = (f" {{ {selection(named.name, 4, node_depth=0)} }}"
             if isinstance(named, GraphQLObjectType) else "")
     head = f"query({decl}) " if decl else ""
     return f"{head}{{ {field}{f'({call})' if call else ''}{body} }}"
@@ -303,7 +312,8 @@ def test_analytic_answer(clients: dict[str, httpx.Client], admin_answers: Callab
         assert body["data"] is None
         assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
         return
-    if field in {"fit", "careerMoves"} and not view.sees_person(variables["employee"]):
+    if field in {"fit", "careerMoves", "appraisal"} \
+            and not view.sees_person(variables["employee"]):
         assert body["data"] is None
         assert [e["extensions"]["code"] for e in body["errors"]] == ["NOT_FOUND"]
         return

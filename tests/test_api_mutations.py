@@ -222,3 +222,79 @@ def test_graphql_level_mistakes_are_reported_not_masked(server: LiveServer) -> N
     assert "CLERK" in err["message"]
     err = error(server.client, '{ position(id: "P001") { salary } }')
     assert "Cannot query field 'salary'" in err["message"]
+
+
+def test_performance_records_through_the_api(server: LiveServer, org: GraphHandle) -> None:
+    """Objectives, key results, the KPIs serving them, KPI results and feedback (issue 12):
+    created and read back with their relationships; a bad value names its field."""
+    c = server.client
+    data(c, """mutation { createObjective(input: {id: "OX1", title: "质量第一", period: "2026",
+        departmentId: "D06"}) { id } }""")
+    child = data(c, """mutation { createObjective(input: {id: "OX2", title: "降低返工",
+        period: " 2026-H1 ", parentId: "OX1", weight: 2}) { period weight parent { id } } }""")
+    assert child["createObjective"] == {"period": "2026-H1", "weight": 2.0,
+                                        "parent": {"id": "OX1"}}
+    data(c, """mutation { createKeyResult(input: {id: "KRX1", objectiveId: "OX2",
+        title: "返工率", unit: "%", direction: LOWER_IS_BETTER, start: 5, target: 2}) { id } }""")
+    data(c, 'mutation { linkKpiKeyResult(input: {kpiId: "K001", keyResultId: "KRX1"}) { id } }')
+    data(c, """mutation { createPosition(input: {id: "PXK", title: "质量专员", grade: 5,
+        category: TECHNICAL, headcount: 1, departmentId: "D06"}) { id } }""")
+    data(c, 'mutation { setKpiWeight(input: {positionId: "PXK", kpiId: "K001", weight: 50}) '
+            '{ id } }')
+    data(c, """mutation { assignPosition(input: {employeeId: "E0012", positionId: "PXK",
+        startDate: "2025-05-01"}) { id } }""")
+    made = data(c, """mutation { createKpiResult(input: {kpiId: "K001", employeeId: "E0012",
+        period: "2025-Q2", actual: 97.5, target: 95}) { id actual target kpi { id }
+        employee { id } } }""")["createKpiResult"]
+    assert made == {"id": "K001/E0012/2025-Q2", "actual": 97.5, "target": 95.0,
+                    "kpi": {"id": "K001"}, "employee": {"id": "E0012"}}
+    data(c, """mutation { createFeedback(input: {employeeId: "E0012", reviewerId: "E0011",
+        relation: PEER, period: "2025-Q2", score: 4}) { id } }""")
+    got = data(c, """{ objective(id: "OX1") { department { id } children { id
+        keyResults { id objective { id } kpis { id keyResults { id } } } } }
+        employee(id: "E0012") { kpiResults { id } feedbackReceived { relation score
+        reviewer { id } employee { id } } }
+        kpi(id: "K001") { results { id } } }""")
+    assert got["objective"]["department"] == {"id": "D06"}
+    [child_found] = got["objective"]["children"]
+    [key_result] = child_found["keyResults"]
+    assert key_result["objective"] == {"id": "OX2"}
+    [kpi] = key_result["kpis"]
+    assert kpi["id"] == "K001" and {"id": "KRX1"} in kpi["keyResults"]
+    assert {"id": "K001/E0012/2025-Q2"} in got["employee"]["kpiResults"]
+    assert {"relation": "PEER", "score": 4, "reviewer": {"id": "E0011"},
+            "employee": {"id": "E0012"}} in got["employee"]["feedbackReceived"]
+    assert {"id": "K001/E0012/2025-Q2"} in got["kpi"]["results"]
+    listed = data(c, '{ kpiResults(filter: {department: "D06"}, first: 100) { edges { node '
+                     '{ id } } } }')["kpiResults"]["edges"]
+    assert {"node": {"id": "K001/E0012/2025-Q2"}} in listed
+    before = org.count("KpiResult"), org.count("Objective")
+    for mutation, field in [
+        # a KPI on no position held in the period: before the assignment, another KPI
+        ('createKpiResult(input: {kpiId: "K001", employeeId: "E0012", period: "2025-Q1", '
+         'actual: 1})', "kpiId"),
+        ('createKpiResult(input: {kpiId: "K002", employeeId: "E0012", period: "2025-Q3", '
+         'actual: 1})', "kpiId"),
+        ('updateKpiResult(id: "K001/E0012/2025-Q2", input: {kpiId: "K002"})', "kpiId"),
+        ('createKpiResult(input: {kpiId: "K001", employeeId: "E0012", period: "2025-Q5", '
+         'actual: 1})', "period"),
+        ('createFeedback(input: {employeeId: "E0012", reviewerId: "E0010", relation: PEER, '
+         'period: "2025", score: 6})', "score"),
+        ('createObjective(input: {id: "OX3", title: "x", period: "2026", weight: 0})',
+         "weight"),
+        ('updateKeyResult(id: "KRX1", input: {weight: -1})', "weight"),
+        ('createObjective(input: {id: "OX3", title: "x", period: "2026/1"})', "period"),
+    ]:
+        err = error(c, f"mutation {{ {mutation} {{ id }} }}")
+        assert err["extensions"] == {"code": "BAD_INPUT", "field": field} | (
+            {"problems": err["extensions"]["problems"]} if "problems" in err["extensions"]
+            else {}), (mutation, err)
+    assert (org.count("KpiResult"), org.count("Objective")) == before
+    cycle = error(c, 'mutation { updateObjective(id: "OX1", input: {parentId: "OX2"}) { id } }')
+    assert cycle["extensions"]["code"] == "CONFLICT" and "cycle" in cycle["message"]
+    assert data(c, 'mutation { unlinkKpiKeyResult(input: {kpiId: "K001", keyResultId: "KRX1"})'
+                   ' { removed } }') == {"unlinkKpiKeyResult": {"removed": 1}}
+    refused = error(c, 'mutation { deleteEmployee(id: "E0011") { id } }')  # gave feedback
+    assert refused["extensions"]["code"] == "CONFLICT", refused
+    assert data(c, 'mutation { deleteKpiResult(id: "K001/E0012/2025-Q2") { id } }') == {
+        "deleteKpiResult": {"id": "K001/E0012/2025-Q2"}}

@@ -25,7 +25,8 @@ def test_each_class_by_id(demo_server: LiveServer, class_name: str) -> None:
 
     spec = default_ontology().cls(class_name)
     row = demo_rows(spec.file)[0]
-    key = "/".join(row[c] for c in spec.derived_key) if spec.derived_key else row[spec.key]
+    key = spec.derive_key([row[c] for c in spec.derived_key]) if spec.derived_key \
+        else row[spec.key]
     display = spec.display
     field = _camel(FIELD_NAMES[class_name][0])
     got = data(demo_server.client, f'{{ {field}(id: "{key}") {{ id {_camel(display)} }} }}')

@@ -45,6 +45,15 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("performance_reviews", "employee_id"): "employees",
     ("successor_nominations", "employee_id"): "employees",
     ("successor_nominations", "position_id"): "positions",
+    ("objectives", "department_id"): "departments",
+    ("objectives", "parent_id"): "objectives",
+    ("key_results", "objective_id"): "objectives",
+    ("kpi_key_results", "kpi_id"): "kpis",
+    ("kpi_key_results", "key_result_id"): "key_results",
+    ("kpi_results", "kpi_id"): "kpis",
+    ("kpi_results", "employee_id"): "employees",
+    ("feedback", "employee_id"): "employees",
+    ("feedback", "reviewer_id"): "employees",
 }
 
 #: table -> key columns (entity tables: id)
@@ -60,6 +69,9 @@ KEYS: dict[str, tuple[str, ...]] = {
     "position_kpis": ("position_id", "kpi_id"),
     "performance_reviews": ("employee_id", "period"),
     "successor_nominations": ("employee_id", "position_id"),
+    "kpi_key_results": ("kpi_id", "key_result_id"),
+    "kpi_results": ("kpi_id", "employee_id", "period"),
+    "feedback": ("employee_id", "reviewer_id", "period"),
 }
 
 ENUMS: dict[tuple[str, str], set[str]] = {
@@ -75,6 +87,8 @@ ENUMS: dict[tuple[str, str], set[str]] = {
     ("contracts", "type"): {"fixed_term", "open_ended", "task_based"},
     ("successor_nominations", "readiness"): {"ready_now", "ready_1_2_years",
                                              "ready_3_plus_years"},
+    ("key_results", "direction"): {"higher_is_better", "lower_is_better"},
+    ("feedback", "relation"): {"manager", "peer", "subordinate", "self"},
 }
 
 #: (table, column) -> (low, high) for whole numbers
@@ -85,6 +99,7 @@ INTEGERS: dict[tuple[str, str], tuple[int, int]] = {
     ("employee_competencies", "level"): (1, 5),
     ("contracts", "probation_months"): (0, 6),
     ("performance_reviews", "rating"): (1, 5),
+    ("feedback", "score"): (1, 5),
 }
 DATES: set[str] = {"hire_date", "start_date", "end_date", "assessed_on", "obtained_on",
                    "expires_on", "signed_on", "social_insurance_registered_on"}
@@ -124,7 +139,9 @@ def reference_problems(t: Tables) -> list[str]:
             value = row[column]
             if value and value not in known[target]:
                 out.append(f"{table}.{column} {value} does not exist")
-            if not value and column not in ("parent_id", "reports_to_id"):
+            optional = column in ("parent_id", "reports_to_id") or \
+                (table, column) == ("objectives", "department_id")  # company-wide
+            if not value and not optional:
                 out.append(f"{table}.{column} is empty")
     return out
 
@@ -418,6 +435,40 @@ def test_generated_scale_ratios(generated: dict[int, tuple[Path, dict[str, int]]
     shared = Counter(r["responsibility_id"] for r in t["position_responsibilities"]
                      if r["raci"] != "A")
     assert any(n > 1 for n in shared.values())
+
+
+def test_generated_performance(generated: dict[int, tuple[Path, dict[str, int]]]) -> None:
+    """Objectives for every department, key results served by KPIs, four quarters of KPI
+    results on the KPIs of a position held in the quarter, about three reviewers each."""
+    from domain.periods import is_period, parse_period
+
+    counts = generated[2000][1]
+    t = load(generated[2000][0])
+    assert counts["objectives.csv"] == 3 + 2 * counts["departments.csv"]
+    assert {o["department_id"] for o in t["objectives"]} == ids(t, "departments") | {""}
+    assert all(float(o["weight"]) > 0 for o in t["objectives"])
+    assert all(float(k["weight"]) > 0 for k in t["key_results"])
+    assert {r["key_result_id"] for r in t["kpi_key_results"]} == ids(t, "key_results")
+    assert all(is_period(r["period"]) for name in ("objectives", "kpi_results", "feedback")
+               for r in t[name])
+    measured = defaultdict(set)
+    for r in t["position_kpis"]:
+        measured[r["position_id"]].add(r["kpi_id"])
+    held = defaultdict(list)
+    for r in t["employee_positions"]:
+        held[r["employee_id"]].append((r["position_id"], date.fromisoformat(r["start_date"]),
+                                       date.fromisoformat(r["end_date"]) if r["end_date"]
+                                       else None))
+    for r in t["kpi_results"]:
+        period = parse_period(r["period"])
+        assert any(r["kpi_id"] in measured[p] and period.overlaps(start, end)
+                   for p, start, end in held[r["employee_id"]]), r
+    assert {r["period"] for r in t["kpi_results"]} == {f"2025-Q{q}" for q in range(1, 5)}
+    per_employee = counts["kpi_results.csv"] / (4 * counts["employees.csv"])
+    assert 1.5 <= per_employee <= 5  # the 2-5 KPIs of the position, the quarters held
+    per_quarter = Counter((r["employee_id"], r["period"]) for r in t["feedback"])
+    assert 2.5 <= sum(per_quarter.values()) / len(per_quarter) <= 3.5
+    assert {"manager", "peer", "subordinate"} <= {r["relation"] for r in t["feedback"]}
 
 
 def test_tiny_organisation(generated: dict[int, tuple[Path, dict[str, int]]]) -> None:

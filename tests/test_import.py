@@ -80,6 +80,9 @@ def test_export_import_round_trip(engine: object, loop_thread: object, empty_gra
         other.close()
     # the export says what the source files say (rows may come in another order)
     for name, text in first.items():
+        if not (SMALL / name).exists():  # a file the organisation has no rows for: a header
+            assert len(text.splitlines()) == 1, name
+            continue
         source = (SMALL / name).read_text(encoding="utf-8").splitlines()
         assert sorted(text.splitlines()) == sorted(source), name
 

@@ -13,8 +13,9 @@ from schema.yamlload import SourceError
 def test_shipped_ontology_has_every_interchange_file() -> None:
     o = default_ontology()
     assert set(o.classes) == {"Department", "Position", "Responsibility", "Competency",
-                              "Certificate", "Employee", "KPI", "Contract", "PerformanceReview"}
-    assert len(o.files()) == 17
+                              "Certificate", "Employee", "KPI", "Contract", "PerformanceReview",
+                              "Objective", "KeyResult", "KpiResult", "Feedback"}
+    assert len(o.files()) == 22
     assert o.rel("HAS_RESPONSIBILITY").properties["raci"].enum == ("R", "A", "C", "I")
     assert o.cls("Position").columns[:4] == ("id", "title", "department_id", "reports_to_id")
 

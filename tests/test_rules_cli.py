@@ -24,6 +24,8 @@ SMALL_ORG_VIOLATIONS = {
     ("required-certificates", "E4"),  # CERT1 expired 2025-03-01
     ("mandatory-competencies", "E4"),  # C1 at level 2, 3 required
     ("raci-one-accountable", "R3"),  # 零件清点: nobody accountable
+    # no objectives: the KPIs serve no key result (no KPI results: no appraisal period)
+    ("kpi-serves-key-result", "K1"), ("kpi-serves-key-result", "K2"),
 }
 
 
@@ -53,7 +55,7 @@ def test_check_fails_the_pipeline_on_errors(small_org_dir: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "赵强 (E4): P5 CNC操作员 requires CERT1 CNC操作证, but the certificate is expired " \
            "2025-03-01 (checked on 2026-01-01)." in done.stdout
-    assert "7 errors, 0 warnings, 0 infos in 19 rules" in done.stdout
+    assert "9 errors, 0 warnings, 0 infos in 23 rules" in done.stdout
 
 
 def test_check_as_json(small_org_dir: Path) -> None:
@@ -64,8 +66,8 @@ def test_check_as_json(small_org_dir: Path) -> None:
     report = json.loads(done.stdout)
     assert report["conforms"] is False
     assert {(v["rule"], v["focus"]["id"]) for v in report["violations"]} == SMALL_ORG_VIOLATIONS
-    assert report["counts"] == {"error": 7, "warning": 0, "info": 0}
-    assert len(report["rules"]) == 19
+    assert report["counts"] == {"error": 9, "warning": 0, "info": 0}
+    assert len(report["rules"]) == 23
     kpi = next(v for v in report["violations"] if v["focus"]["id"] == "P3")
     assert kpi["focus"] == {"class": "Position", "id": "P3", "name": "研发工程师"}
     assert (kpi["severity"], kpi["path"], kpi["value"]) == ("error", "-MEASURED_BY-> KPI", "0")
@@ -78,14 +80,15 @@ def test_check_as_junit_to_a_file(small_org_dir: Path, tmp_path: Path) -> None:
                      "--param", AS_OF)
     assert done.returncode == 1, done.stderr
     assert done.stdout == ""
-    assert "7 errors" in done.stderr
+    assert "9 errors" in done.stderr
     suites = ET.fromstring(out.read_text(encoding="utf-8"))
     assert [s.get("name") for s in suites] == [
-        "labour_law", "organisation", "qualification", "raci", "succession"]
-    assert suites.get("tests") == "19"
+        "labour_law", "organisation", "performance", "qualification", "raci", "succession"]
+    assert suites.get("tests") == "23"
     failed = sorted(case.get("classname", "") for case in suites.iter("testcase")
                     if case.find("failure") is not None)
     assert failed == ["organisation.position-has-kpi", "organisation.position-has-responsibility",
+                      "performance.kpi-serves-key-result",
                       "qualification.mandatory-competencies",
                       "qualification.required-certificates", "raci.raci-one-accountable"]
 
@@ -141,7 +144,7 @@ def test_lint(tmp_path: Path) -> None:
     ``file:line: message`` line per problem on bad files."""
     done = rolegraph(tmp_path, "rules", "lint")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "19 rules: no problems" in done.stderr
+    assert "23 rules: no problems" in done.stderr
     bad = tmp_path / "bad.yaml"
     bad.write_text("pack: bad\ntitle: Bad rules\nrules:\n"
                    "  - id: bad-rule\n    title: A bad rule\n    description: It is bad.\n"
@@ -153,7 +156,7 @@ def test_lint(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [
         f"{bad}:8: rule bad-rule: unknown class 'Postion' in 'target' (classes: Department, "
         "Position, Responsibility, Competency, Certificate, Employee, KPI, Contract, "
-        "PerformanceReview)"]
+        "PerformanceReview, Objective, KeyResult, KpiResult, Feedback)"]
     done = rolegraph(tmp_path, "check", "--rules", str(bad))
     assert done.returncode == 2
     assert f"{bad}:8:" in done.stderr
@@ -166,7 +169,7 @@ def test_list(tmp_path: Path) -> None:
     done = rolegraph(tmp_path, "rules", "list", "--format", "json")
     assert done.returncode == 0, done.stderr
     listing = json.loads(done.stdout)
-    assert len(listing["rules"]) == 19
+    assert len(listing["rules"]) == 23
     probation = next(r for r in listing["rules"] if r["id"] == "probation-limit")
     assert (probation["pack"], probation["kind"], probation["reference"]) == \
         ("labour_law", "limits", "劳动合同法 第十九条")

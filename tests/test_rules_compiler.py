@@ -23,6 +23,7 @@ from domain.succession import Successor
 from graph.db import Graph
 from rules.compiler import CompiledRule, compile_rule
 from rules.loader import load_rules_text
+from rules.model import Rule
 from rules.params import resolve_parameters
 from rules.report import Report
 from rules.runner import run_rules
@@ -39,6 +40,7 @@ parameters:
   min_rating: {type: integer, default: 2, description: the lowest rating}
   percent: {type: float, default: 80, description: a percentage}
   min_successors: {type: integer, default: 1, description: the fewest successors}
+  period: {type: string, default: latest, description: the appraisal period}
 rules:
 """
 
@@ -667,6 +669,50 @@ def test_successors_computed_only() -> None:
     )
 
 
+APPRAISAL_COMPLETE = """
+target: Employee
+where: {flight_risk: {not: high}}
+appraisal: {check: complete, period: {param: period}}
+"""
+
+
+def test_appraisal_complete() -> None:
+    """The database's part of an appraisal rule is the target records meeting the rule's
+    ``where``, with the period as a parameter: guards against the period being inlined (a
+    deployment could not choose it), against the ``where`` being dropped (the step after the
+    query keeps only these records) and against the appraisals being judged in Cypher."""
+    assert_golden(
+        APPRAISAL_COMPLETE,
+        """
+        MATCH (focus:`Employee`)
+        WHERE focus.`flight_risk` <> $v1
+        RETURN focus.`id` AS focus_id, focus.`name` AS focus_name, $v2 AS path, null AS value, $period AS period
+        """,
+        {'v1': 'high', 'v2': 'complete appraisal'},
+        ('period',),
+    )
+
+
+APPRAISAL_CALIBRATION = """
+target: Department
+appraisal: {check: calibration, period: 2026-Q2}
+"""
+
+
+def test_appraisal_calibration() -> None:
+    """A calibration rule targets departments (one row per group and rating comes from the
+    step after the query), a literal period is a ``$v`` parameter like every value."""
+    assert_golden(
+        APPRAISAL_CALIBRATION,
+        """
+        MATCH (focus:`Department`)
+        RETURN focus.`id` AS focus_id, focus.`name` AS focus_name, $v1 AS path, null AS value, $v2 AS period
+        """,
+        {'v1': 'rating distribution within the guideline', 'v2': '2026-Q2'},
+        (),
+    )
+
+
 def test_message_properties_become_columns() -> None:
     """A ``{focus.<property>}`` in the message is returned by the query (no second query per
     violation to fetch it), and the shipped labour-law rules' durations are parameters."""
@@ -704,6 +750,9 @@ ON_THE_DEMO = {
     "successors_ready_now_nominated": (SUCCESSORS_READY_NOW_NOMINATED,
                                        {"P022", "P028", "P049"}),
     "successors_computed_only": (SUCCESSORS_COMPUTED_ONLY, KEY_POSITIONS),
+    # the database's part: every employee but those likely to leave; every department
+    "appraisal_complete": (APPRAISAL_COMPLETE, None),
+    "appraisal_calibration": (APPRAISAL_CALIBRATION, None),
 }
 
 
@@ -716,9 +765,45 @@ def test_golden_queries_run_on_the_engine(demo_graph: GraphHandle, case: str) ->
     result = compile_rule(ruleset.rules[0])
     params = result.params(resolve_parameters(ruleset, today=date(2026, 1, 1)))
     rows = demo_graph.read(result.cypher, **params)
+    if expected is None:  # every record of the target meeting the rule's where
+        expected = {row["id"] for row in demo_graph.read(_everyone(ruleset.rules[0]))}
     assert {row["focus_id"] for row in rows} == expected
     for row in rows:
         assert {"focus_id", "focus_name", "path", "value"} <= set(row)
+
+
+def _everyone(rule: Rule) -> str:
+    """The ids of the target records of ``rule`` meeting its where, by a query of their own."""
+    if rule.target == "Employee":
+        return "MATCH (e:Employee) WHERE e.flight_risk IS NULL OR e.flight_risk <> 'high' " \
+               "RETURN e.id AS id"
+    return f"MATCH (d:{rule.target}) RETURN d.id AS id"
+
+
+# what appraisal rules report on the demo, period by period (PLANTED.md 15a-15c, 15g, 15h, 16)
+APPRAISALS_ON_THE_DEMO = {
+    "alerts_q1": ("target: Employee\nappraisal: {check: alerts, period: 2026-Q1}",
+                  [("E0042", "60 %"), ("E0126", "60 %"), ("E0275", "68 %")]),
+    "alerts_latest": ("target: Employee\nappraisal: {check: alerts, period: latest}", []),
+    "complete_q3": ("target: Employee\nappraisal: {check: complete, period: 2026-Q3}",
+                    [("E0003", "0 of 0 KPIs scored"), ("E0004", "0 of 0 KPIs scored"),
+                     ("E0230", "0 of 2 KPIs scored")]),
+    "calibration_q2": ("target: Department\nappraisal: {check: calibration, period: 2026-Q2}",
+                       [("D07", "6 of 11"), ("D07", "0 of 11"), ("D07", "5 of 11")]),
+    "calibration_q1": ("target: Department\nappraisal: {check: calibration, period: 2026-Q1}",
+                       []),
+}
+
+
+@pytest.mark.parametrize("case", list(APPRAISALS_ON_THE_DEMO), ids=list(APPRAISALS_ON_THE_DEMO))
+def test_appraisal_rules_on_the_demo(demo_graph: GraphHandle, case: str) -> None:
+    """The whole rule, the database's part then the appraisal formulas': each period reports
+    its own planted cases (guards against the period being ignored, and against the complete
+    check flagging rated people or the alerts check the 70 % boundary, E0030 in 2026-Q1)."""
+    body, expected = APPRAISALS_ON_THE_DEMO[case]
+    report = run_rule(demo_graph, body)
+    assert [(v.focus_id, v.value) for v in report.violations] == expected
+    assert report.results[0].computed_seconds > 0 or not expected
 
 
 # what successors rules report once computed successors count too: nobody in the demo is

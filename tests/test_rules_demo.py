@@ -52,7 +52,13 @@ PLANTED = {
     ("probation-wage-minimum", "CT0182"),  # 11f
     ("minimum-wage", "CT0132"),  # 11g
     ("social-insurance-in-time", "CT0256"),  # 11h
+    ("kpi-serves-key-result", "K013"),  # 14a: only on P012
+    # the appraisal rules check the latest period with KPI results, 2026-Q4: E0230 is rated
+    # then (15g is in 2026-Q3), no alert (15a-c are in 2026-Q1), D07 within (16 is 2026-Q2)
+    ("appraisal-complete", "E0003"),  # 15h: P003 has no KPI
+    ("appraisal-complete", "E0004"),  # 15h
 }
+RULES = 23  # in the shipped packs
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +191,8 @@ def test_renderers_show_every_violation(demo_report: Report) -> None:
     assert all(v.message in table for v in demo_report.violations)
     assert "management-layers" in table.split("rule  ")[-1]
     assert render_csv(demo_report).count("\n") == len(PLANTED) + 1
-    assert render_json(demo_report).count('"rule": ') == len(PLANTED) + 19
-    assert render_junit(demo_report).count("<testcase ") == 19
+    assert render_json(demo_report).count('"rule": ') == len(PLANTED) + RULES
+    assert render_junit(demo_report).count("<testcase ") == RULES
 
 
 def test_a_clean_organisation_reports_nothing(empty_graph: GraphHandle) -> None:
@@ -197,4 +203,74 @@ def test_a_clean_organisation_reports_nothing(empty_graph: GraphHandle) -> None:
     params = resolve_parameters(ruleset, today=REFERENCE_DATE)
     report = empty_graph.run(lambda graph: run_rules(graph, ruleset.rules, params))
     assert [(v.rule_id, v.focus_id) for v in report.violations] == []
-    assert len(report.results) == 19
+    assert len(report.results) == RULES
+
+
+def _performance(graph: GraphHandle, period: str) -> Report:
+    ruleset = load_rules()
+    params = resolve_parameters(ruleset, overrides={"appraisal_period": period},
+                                today=REFERENCE_DATE)
+    rules = [r for r in ruleset.select(packs=["performance"]) if r.kind == "appraisal"]
+    return graph.run(lambda g: run_rules(g, rules, params))
+
+
+def test_the_appraisal_rules_find_the_planted_cases_of_each_quarter(
+        demo_graph: GraphHandle) -> None:
+    """PLANTED.md 15-16, quarter by quarter: the three alerts of 2026-Q1 as warnings (not the
+    70 % boundary E0030 nor E0025 against its own target), D07 模具部 over-generous in 2026-Q2
+    (6 excellent of 11, no needs improvement), E0230 without results in 2026-Q3, E0003 and
+    E0004 (P003 has no KPI) in every quarter. Guards against the period parameter being
+    ignored and against alerts being reported as errors (they are for the manager, not a
+    breach)."""
+    found = {period: [(v.rule_id, v.severity, v.focus_id, v.path, v.value)
+                      for v in _performance(demo_graph, period).violations]
+             for period in ("2026-Q1", "2026-Q2", "2026-Q3")}
+    incomplete = [("appraisal-complete", "error", e, "KPI results with a target",
+                   "0 of 0 KPIs scored") for e in ("E0003", "E0004")]
+    assert found["2026-Q1"] == [
+        *incomplete,
+        ("kpi-alert", "warning", "E0042", "K012 on P012", "60 %"),
+        ("kpi-alert", "warning", "E0126", "K030 on P037", "60 %"),
+        ("kpi-alert", "warning", "E0275", "K036 on P050", "68 %")]
+    assert found["2026-Q2"] == [
+        *incomplete,
+        ("rating-distribution", "error", "D07", "rating excellent", "6 of 11"),
+        ("rating-distribution", "error", "D07", "rating needs_improvement", "0 of 11"),
+        ("rating-distribution", "error", "D07", "rating qualified", "5 of 11")]
+    assert found["2026-Q3"] == [
+        *incomplete,
+        ("appraisal-complete", "error", "E0230", "KPI results with a target",
+         "0 of 2 KPIs scored")]
+
+
+def test_the_performance_messages_say_rule_record_and_value(demo_graph: GraphHandle,
+                                                           demo_report: Report) -> None:
+    """What HR reads: the KPI and what it lacks, who is incomplete and what is missing, the
+    group's counts against the guideline with how many to move, the alert's achievement,
+    position and manager."""
+    by_key = {(v.rule_id, v.focus_id): v for v in demo_report.violations}
+    assert by_key[("kpi-serves-key-result", "K013")].message == (
+        "KPI 新媒体粉丝增长数 (K013) measures a position but serves no key result: 0 key "
+        "results, at least 1 needed.")
+    q1 = {(v.rule_id, v.focus_id): v for v in _performance(demo_graph, "2026-Q1").violations}
+    alert = q1[("kpi-alert", "E0126")]
+    assert alert.message.startswith(f"Employee {alert.focus_name} (E0126) reached 60 % of "
+                                    "target on KPI 注塑不良率 (K030) of position P037 in "
+                                    "2026-Q1 (actual 2.5, target 1.5), below 70 %: alert to "
+                                    "manager ")
+    assert "none" not in alert.message
+    q2 = {(v.rule_id, v.path): v for v in _performance(demo_graph, "2026-Q2").violations}
+    assert q2[("rating-distribution", "rating excellent")].message == (
+        "Calibration group 模具部 (D07) in 2026-Q2: 6 of 11 rated excellent (54.5 %); the "
+        "guideline 20 % allows 2 to 2: move out 4.")
+    assert q2[("rating-distribution", "rating qualified")].message.endswith(
+        "5 of 11 rated qualified (45.5 %); the guideline 70 % allows 8 to 8: move in 3.")
+    q3 = {(v.rule_id, v.focus_id): v for v in _performance(demo_graph, "2026-Q3").violations}
+    incomplete = q3[("appraisal-complete", "E0230")]
+    assert incomplete.message.startswith(
+        f"Employee {incomplete.focus_name} (E0230) has no complete appraisal for 2026-Q3: 0 of "
+        "2 KPIs scored (K031 ")
+    assert ": no result, K032 " in incomplete.message
+    nothing = by_key[("appraisal-complete", "E0003")]
+    assert nothing.message.endswith("for 2026-Q4: 0 of 0 KPIs scored (no KPI measures a "
+                                    "position held in the period).")

@@ -370,8 +370,9 @@ def test_the_shipped_packs_load_cleanly() -> None:
     assert lint() == []
     ruleset = load_rules()
     assert [p.name for p in ruleset.packs] == [
-        "common", "labour_law", "organisation", "qualification", "raci", "succession"]
-    assert len(ruleset.rules) == 19
+        "common", "labour_law", "organisation", "performance", "qualification", "raci",
+        "succession"]
+    assert len(ruleset.rules) == 23
     assert all(r.reference for r in ruleset.rules if r.pack == "labour_law")
 
 

@@ -7,6 +7,7 @@
 ``limits``      a table of cases, the first that applies limiting a property (:mod:`.limits`)
 ``cypher``      the escape hatch: a query of the rule's own (:mod:`.cypher`)
 ``successors``  enough successors, nominated or computed by fit scoring (:mod:`.successors`)
+``appraisal``   what a period's appraisals show: complete, calibrated, alerts (:mod:`.appraisal`)
 ==============  =========================================================================
 
 Each module declares its constraint, message fields, parsing, compilation and any step after
@@ -20,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from rules.kinds.aggregate import KIND as AGGREGATE
+from rules.kinds.appraisal import KIND as APPRAISAL
 from rules.kinds.base import Kind, Row, RunContext, StepResult, SuccessorFinder
 from rules.kinds.count import KIND as COUNT
 from rules.kinds.cypher import KIND as CYPHER
@@ -29,7 +31,8 @@ from rules.kinds.successors import KIND as SUCCESSORS
 from rules.model import Constraint
 
 #: every kind, in the order rule files' errors list them
-KINDS: tuple[Kind[Any], ...] = (COUNT, PROPERTY, AGGREGATE, LIMITS, CYPHER, SUCCESSORS)
+KINDS: tuple[Kind[Any], ...] = (COUNT, PROPERTY, AGGREGATE, LIMITS, CYPHER, SUCCESSORS,
+                                APPRAISAL)
 _BY_NAME: dict[str, Kind[Any]] = {kind.name: kind for kind in KINDS}
 _BY_CONSTRAINT: dict[type[Constraint], Kind[Any]] = {kind.constraint: kind for kind in KINDS}
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
+from domain.performance import DEFAULT_SETTINGS, AppraisalSettings
 from domain.succession import Successor
 from graph.db import Graph
 from rules.model import Constraint, Rule, Scalar
@@ -43,6 +44,8 @@ class RunContext:
     graph: Graph
     params: Mapping[str, Scalar]
     successors: SuccessorFinder
+    #: the appraisal formulas' parameters (``ROLEGRAPH_APPRAISAL``; schema/appraisal.yaml)
+    appraisal: AppraisalSettings = DEFAULT_SETTINGS
 
 
 @dataclass(frozen=True)

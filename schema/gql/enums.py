@@ -73,11 +73,20 @@ class ContractType(Enum):
     TASK_BASED = "task_based"
 
 
-@of_property(("KPI", "direction"))
+@of_property(("KPI", "direction"), ("KeyResult", "direction"))
 @strawberry.enum(description="Whether a higher or a lower KPI value is better")
 class KpiDirection(Enum):
     HIGHER_IS_BETTER = "higher_is_better"
     LOWER_IS_BETTER = "lower_is_better"
+
+
+@of_property(("Feedback", "relation"))
+@strawberry.enum(description="Who gave a feedback, seen from the employee it is about")
+class FeedbackRelation(Enum):
+    MANAGER = "manager"
+    PEER = "peer"
+    SUBORDINATE = "subordinate"
+    SELF = "self"
 
 
 @of_property(("Employee", "potential"), ("Employee", "flight_risk"))

@@ -17,6 +17,8 @@ QUERY_FIELDS: Final[dict[str, tuple[str, str]]] = {
     "Employee": ("employee", "employees"), "KPI": ("kpi", "kpis"),
     "Contract": ("contract", "contracts"),
     "PerformanceReview": ("performance_review", "performance_reviews"),
+    "Objective": ("objective", "objectives"), "KeyResult": ("key_result", "key_results"),
+    "KpiResult": ("kpi_result", "kpi_results"), "Feedback": ("feedback", "feedbacks"),
 }
 
 #: relationship -> (mutation setting one, mutation removing one); the relationships HR edits
@@ -31,12 +33,14 @@ EDGE_MUTATIONS: Final[dict[str, tuple[str, str]]] = {
     "HAS_COMPETENCY": ("assessCompetency", "removeCompetencyAssessment"),
     "HAS_CERTIFICATE": ("grantCertificate", "revokeCertificate"),
     "NOMINATED_SUCCESSOR": ("nominateSuccessor", "removeNomination"),
+    "SERVES": ("linkKpiKeyResult", "unlinkKpiKeyResult"),
 }
 
 #: the lists whose ``filter.department`` the API offers (records belong to departments as
 #: the ontology's ``department`` paths say)
 DEPARTMENT_FILTERED: Final[tuple[str, ...]] = (
-    "Department", "Position", "Employee", "Responsibility")
+    "Department", "Position", "Employee", "Responsibility", "Objective", "KeyResult",
+    "KpiResult", "Feedback")
 
 
 def input_prefix(class_name: str) -> str:

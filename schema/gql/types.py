@@ -17,6 +17,7 @@ from domain.errors import InvalidInput
 from domain.records import Edge, Record
 from schema.gql.enums import (
     ContractType,
+    FeedbackRelation,
     KpiDirection,
     Level,
     PositionCategory,
@@ -275,6 +276,18 @@ class Employee:
                                   position=Position.of(e.node)) for e in edges),
                       key=lambda n: n.position.id)
 
+    @relation("HAS_KPI_RESULT", "out", description="KPI results, by period then KPI")
+    def kpi_results(self, edges: list[Edge]) -> list[KpiResult]:
+        return sorted((KpiResult.of(e.node) for e in edges), key=lambda r: (r.period, r.id))
+
+    @relation("RECEIVED_FEEDBACK", "out", description="Feedback about this employee, by period")
+    def feedback_received(self, edges: list[Edge]) -> list[Feedback]:
+        return sorted((Feedback.of(e.node) for e in edges), key=lambda f: (f.period, f.id))
+
+    @relation("GIVEN_BY", "in", description="Feedback this employee gave, by period")
+    def feedback_given(self, edges: list[Edge]) -> list[Feedback]:
+        return sorted((Feedback.of(e.node) for e in edges), key=lambda f: (f.period, f.id))
+
 
 @strawberry.type(name="KPI", description="关键绩效指标: a measure with a target")
 class Kpi:
@@ -295,6 +308,14 @@ class Kpi:
     def positions(self, edges: list[Edge]) -> list[PositionKpi]:
         return sorted((PositionKpi(weight=e.props["weight"], position=Position.of(e.node),
                                    kpi=self) for e in edges), key=lambda x: x.position.id)
+
+    @relation("SERVES", "out", description="The key results this KPI serves")
+    def key_results(self, edges: list[Edge]) -> list[KeyResult]:
+        return sorted((KeyResult.of(e.node) for e in edges), key=lambda k: k.id)
+
+    @relation("RESULT_OF", "in", description="Employees' results on this KPI, by period")
+    def results(self, edges: list[Edge]) -> list[KpiResult]:
+        return sorted((KpiResult.of(e.node) for e in edges), key=lambda r: (r.period, r.id))
 
 
 @strawberry.type(description="劳动合同: an employment contract. " + access_note("Contract"))
@@ -335,6 +356,113 @@ class PerformanceReview:
 
     @relation("HAS_REVIEW", "in")
     def employee(self, edges: list[Edge]) -> Employee | None:
+        return Employee.of(edges[0].node) if edges else None
+
+
+@strawberry.type(description="目标: an objective (OKR) of a department or of the company, for a "
+                             "period (YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM)")
+class Objective:
+    id: strawberry.ID
+    title: str
+    period: str
+    weight: float = strawberry.field(description="its share among its siblings (> 0)")
+    description: str | None
+
+    @classmethod
+    def of(cls, r: Record) -> Objective:
+        return cls(id=strawberry.ID(r["id"]), title=r["title"], period=r["period"],
+                   weight=float(r.get("weight") or 1.0), description=r.get("description"))
+
+    @relation("FOR_DEPARTMENT", "out",
+              description="The department owning the objective (none: company-wide)")
+    def department(self, edges: list[Edge]) -> Department | None:
+        return Department.of(edges[0].node) if edges else None
+
+    @relation("SUPPORTS", "out", description="The objective this one supports")
+    def parent(self, edges: list[Edge]) -> Objective | None:
+        return Objective.of(edges[0].node) if edges else None
+
+    @relation("SUPPORTS", "in", description="The objectives supporting this one")
+    def children(self, edges: list[Edge]) -> list[Objective]:
+        return sorted((Objective.of(e.node) for e in edges), key=lambda o: o.id)
+
+    @relation("KEY_RESULT_OF", "in")
+    def key_results(self, edges: list[Edge]) -> list[KeyResult]:
+        return sorted((KeyResult.of(e.node) for e in edges), key=lambda k: k.id)
+
+
+@strawberry.type(description="关键结果: a measurable result of an objective")
+class KeyResult:
+    id: strawberry.ID
+    title: str
+    unit: str | None
+    direction: KpiDirection
+    start: float | None = strawberry.field(description="the value when the objective was set")
+    target: float
+    current: float | None = strawberry.field(description="the value reached so far")
+    weight: float = strawberry.field(description="its share in the objective (> 0)")
+
+    @classmethod
+    def of(cls, r: Record) -> KeyResult:
+        return cls(id=strawberry.ID(r["id"]), title=r["title"], unit=r.get("unit"),
+                   direction=KpiDirection(r["direction"]), start=r.get("start"),
+                   target=r["target"], current=r.get("current"),
+                   weight=float(r.get("weight") or 1.0))
+
+    @relation("KEY_RESULT_OF", "out")
+    def objective(self, edges: list[Edge]) -> Objective | None:
+        return Objective.of(edges[0].node) if edges else None
+
+    @relation("SERVES", "in", description="The KPIs serving this key result")
+    def kpis(self, edges: list[Edge]) -> list[Kpi]:
+        return sorted((Kpi.of(e.node) for e in edges), key=lambda k: k.id)
+
+
+@strawberry.type(description="KPI 实际值: what an employee achieved on a KPI in a period. "
+                             + access_note("KpiResult"))
+class KpiResult:
+    id: strawberry.ID
+    period: str
+    actual: float
+    target: float | None = strawberry.field(
+        description="overrides the KPI's target for this employee and period")
+
+    @classmethod
+    def of(cls, r: Record) -> KpiResult:
+        return cls(id=strawberry.ID(r["id"]), period=r["period"], actual=r["actual"],
+                   target=r.get("target"))
+
+    @relation("RESULT_OF", "out")
+    def kpi(self, edges: list[Edge]) -> Kpi | None:
+        return Kpi.of(edges[0].node) if edges else None
+
+    @relation("HAS_KPI_RESULT", "in")
+    def employee(self, edges: list[Edge]) -> Employee | None:
+        return Employee.of(edges[0].node) if edges else None
+
+
+_relation = relation  # in Feedback, the name is its field "relation"
+
+
+@strawberry.type(description="360度反馈: a reviewer's score (1-5) of an employee for a period. "
+                             + access_note("Feedback"))
+class Feedback:
+    id: strawberry.ID
+    relation: FeedbackRelation
+    period: str
+    score: int
+
+    @classmethod
+    def of(cls, r: Record) -> Feedback:
+        return cls(id=strawberry.ID(r["id"]), relation=FeedbackRelation(r["relation"]),
+                   period=r["period"], score=r["score"])
+
+    @_relation("RECEIVED_FEEDBACK", "in", description="The employee the feedback is about")
+    def employee(self, edges: list[Edge]) -> Employee | None:
+        return Employee.of(edges[0].node) if edges else None
+
+    @_relation("GIVEN_BY", "out")
+    def reviewer(self, edges: list[Edge]) -> Employee | None:
         return Employee.of(edges[0].node) if edges else None
 
 
@@ -418,7 +546,8 @@ class Nomination:
 NODE_TYPES: dict[str, Any] = {
     "Department": Department, "Position": Position, "Responsibility": Responsibility,
     "Competency": Competency, "Certificate": Certificate, "Employee": Employee, "KPI": Kpi,
-    "Contract": Contract, "PerformanceReview": PerformanceReview,
+    "Contract": Contract, "PerformanceReview": PerformanceReview, "Objective": Objective,
+    "KeyResult": KeyResult, "KpiResult": KpiResult, "Feedback": Feedback,
 }
 
 #: GraphQL type -> field -> the relationship it reads (see :func:`edge_fields`)

@@ -1,0 +1,168 @@
+"""Benchmark: performance management on the 50,000-employee organisation.
+
+    python -m bench.performance_50k [--employees 50000] [--seed 1] [--repeat 50] [--data-dir DIR]
+                                    [--period 2025-Q2]
+
+Generates the organisation (``rolegraph generate``'s generator: four quarters of 2025 KPI
+results, about 3 reviewers' feedback per employee and quarter, objectives and key results),
+imports everything but the performance files, then the performance files on their own, timed
+(goal: at least 15,000 rows/s). With ``--data-dir`` holding a graph already, both imports are
+skipped. Then serves the app (production mode, an admin token) and measures over real HTTP:
+
+* ``appraisal`` of one employee (random, the same ids every run)  goal p50 < 20 ms
+* the whole organisation's appraisals and calibration of a period: ``appraisals(first: 1)``
+  with its distribution (every appraisal of the period computed) plus ``calibration``
+                                                                  goal < 5 s
+* ``kpiAlerts`` of the period, org-wide                            goal < 2 s
+* ``trainingNeeds`` of the period, org-wide                        (no goal: reported)
+
+and the same computations called directly on the graph layer (graph/performance.py), to show
+what the HTTP and GraphQL layers add.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import client, describe, served, timed
+from graph.access import everything
+from graph.constraints import ensure_schema
+from graph.db import Connection, Graph, graph_runtime
+from graph.importer import import_directory
+from graph.performance import alerts_for, appraisals_for, calibration_for
+from graph.settings import Settings
+from graph.stats import is_empty
+from samples.generator import generate
+from schema.appraisal import default_appraisal_settings
+from schema.policy import default_policy
+
+#: the files issue 12 added: imported on their own, timed
+PERFORMANCE_FILES = ("objectives.csv", "key_results.csv", "kpi_key_results.csv",
+                     "kpi_results.csv", "feedback.csv")
+
+ONE = """query($e: ID!, $p: String!) { appraisal(employee: $e, period: $p) {
+    kpiScore feedbackScore finalScore rating multiplier complete explanation
+    kpis { kpi { id } target actual achievement points weight status }
+    feedback { relation mean count weight } } }"""
+WHOLE = """query($p: String!) {
+    appraisals(period: $p, first: 1) { totalCount
+      distribution { excellent qualified needsImprovement incomplete } }
+    calibration(period: $p) { size within counts { rating count moveIn moveOut } } }"""
+ALERTS = """query($p: String!) { kpiAlerts(period: $p) {
+    employee { id } kpi { id } achievement managers { id } } }"""
+NEEDS = """query($p: String!) { trainingNeeds(period: $p) { needs { employee { id } } } }"""
+
+
+def ask(http: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
+    response = http.post("/graphql", json={"query": query, "variables": variables})
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    if body.get("errors"):
+        raise RuntimeError(body["errors"])
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def _load(conn: Connection, employees: int, seed: int) -> None:
+    graph = Graph.connect(conn)
+    try:
+        await ensure_schema(graph)
+        if not await is_empty(graph):
+            print("reusing the graph in the data directory (no import measured)",
+                  file=sys.stderr)
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            org, perf = Path(tmp) / "org", Path(tmp) / "performance"
+            started = time.perf_counter()
+            generate(org, employees, seed)
+            print(f"generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            perf.mkdir()
+            for name in PERFORMANCE_FILES:
+                shutil.move(org / name, perf / name)
+            base = await import_directory(graph, org)
+            print(f"organisation: {base.nodes:,} nodes, {base.relationships:,} relationships "
+                  f"in {base.seconds:.1f} s", file=sys.stderr)
+            report = await import_directory(graph, perf)
+            rows = sum(report.files.values())
+            print(f"performance files: {rows:,} rows ({report.nodes:,} nodes, "
+                  f"{report.relationships:,} relationships) in {report.seconds:.1f} s = "
+                  f"{rows / report.seconds:,.0f} rows/s (goal >= 15,000)")
+    finally:
+        await graph.close()
+
+
+async def _employees(conn: Connection, period: str) -> list[str]:
+    graph = Graph.connect(conn)
+    try:
+        found = await appraisals_for(graph, period, None, everything(graph, default_policy()),
+                                     default_appraisal_settings())
+        return [a.employee for a in found if a.complete]
+    finally:
+        await graph.close()
+
+
+async def _direct(conn: Connection, period: str, repeat: int) -> None:
+    """The same computations without HTTP and GraphQL: the graph layer's own time."""
+    graph = Graph.connect(conn)
+    settings, scope = default_appraisal_settings(), everything(graph, default_policy())
+    try:
+        for name, call in (("appraisals", appraisals_for), ("calibration", calibration_for),
+                           ("alerts", alerts_for)):
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                await call(graph, period, None, scope, settings)
+                times.append((time.perf_counter() - started) * 1000)
+            print(f"  direct {name:<12} {describe(times)}")
+    finally:
+        await graph.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--employees", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--period", default="2025-Q2")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(neo4j_uri=None, data_dir=args.data_dir or Path(tmp) / "engine")
+        with graph_runtime(settings) as conn:
+            asyncio.run(_load(conn, args.employees, args.seed))
+            people = asyncio.run(_employees(conn, args.period))
+            print(f"{len(people):,} complete appraisals in {args.period}")
+            asked = random.Random(args.seed).sample(people, min(len(people), args.repeat))
+            with served(conn) as url, client(url) as http:
+                started = time.perf_counter()
+                ask(http, WHOLE, p=args.period)
+                print(f"first whole-organisation request: {time.perf_counter() - started:.2f} s")
+                turn = iter(asked * 10)
+                one = timed(lambda: ask(http, ONE, e=next(turn), p=args.period), len(asked))
+                print(f"appraisal (one employee)      {describe(one)}   goal p50 < 20 ms")
+                rounds = max(3, args.repeat // 10)
+                print(f"appraisals + calibration      "
+                      f"{describe(timed(lambda: ask(http, WHOLE, p=args.period), rounds, 1))}"
+                      "   goal < 5 s")
+                print(f"kpiAlerts (org-wide)          "
+                      f"{describe(timed(lambda: ask(http, ALERTS, p=args.period), rounds, 1))}"
+                      "   goal < 2 s")
+                print(f"trainingNeeds (org-wide)      "
+                      f"{describe(timed(lambda: ask(http, NEEDS, p=args.period), rounds, 1))}")
+            asyncio.run(_direct(conn, args.period, max(3, args.repeat // 10)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
