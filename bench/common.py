@@ -49,7 +49,7 @@ async def _load_if_empty(conn: Connection, org: Path, employees: int, seed: int)
         if not await is_empty(graph):
             print("reusing the graph in the data directory", file=sys.stderr)
             return
-        generate(org, employees, seed)
+        generate(org, employees, seed, performance=False)
         report = await import_directory(graph, org)
         print(f"imported {report.nodes:,} nodes, {report.relationships:,} relationships "
               f"in {report.seconds:.1f} s", file=sys.stderr)
@@ -75,10 +75,11 @@ def client(url: str, *roles: str, sub: str = "bench", departments: tuple[str, ..
 
 
 @contextmanager
-def served(conn: Connection) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL."""
+def served(conn: Connection, settings: Settings | None = None) -> Iterator[str]:
+    """The app on a free loopback port (``settings``: default :func:`bench_settings`); yields
+    its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(bench_settings(), conn),
+    server = uvicorn.Server(uvicorn.Config(create_app(settings or bench_settings(), conn),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -111,7 +111,7 @@ async def _prepare(conn: Connection, employees: int, seed: int, scratch: Path) -
             print("the graph is not empty: reusing it")
             return
         started = time.perf_counter()
-        generate(scratch / "org", employees, seed)
+        generate(scratch / "org", employees, seed, performance=False)
         report_ = await import_directory(graph, scratch / "org")
         print(f"generated and imported {report_.nodes:,} nodes, {report_.relationships:,} "
               f"relationships in {time.perf_counter() - started:.0f} s")

@@ -35,7 +35,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         org = Path(tmp) / "org"
         started = time.perf_counter()
-        counts = generate(org, args.employees, args.seed)
+        counts = generate(org, args.employees, args.seed, performance=False)
         print(f"generated {sum(counts.values()):,} rows in {time.perf_counter() - started:.1f} s")
         data_dir = args.keep or Path(tmp) / "engine"
         settings = Settings(neo4j_uri=None, data_dir=data_dir)

@@ -1101,11 +1101,14 @@ def feedback_rows(org: Org, people: People) -> list[Row]:
 
 
 def generate(out_dir: Path, employees: int, seed: int,
-             progress: Callable[[str], None] | None = None) -> dict[str, int]:
+             progress: Callable[[str], None] | None = None,
+             performance: bool = True) -> dict[str, int]:
     """Write a synthetic organisation of ``employees`` people into ``out_dir``.
 
     Returns the rows written per file (``{"departments.csv": 200, ...}``); ``progress`` is
-    called once per file written.
+    called once per file written. ``performance=False`` leaves out the performance files
+    (objectives, key results, KPI results, feedback): the benchmarks of the other features
+    measure the organisation they always did.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     org = Org(random.Random(seed), plan_scale(employees))
@@ -1141,6 +1144,8 @@ def generate(out_dir: Path, employees: int, seed: int,
     emit("contracts", contract_rows(org, people, days))
     emit("performance_reviews", review_rows(org, people))
     emit("successor_nominations", nomination_rows(org, people))
+    if not performance:  # the organisation alone (the benchmarks of the other features)
+        return written
     # performance management last, so the files above stay as they were for a seed
     objectives, key_results, serving = objective_rows(org, kpis, by_area)
     emit("objectives", objectives)
