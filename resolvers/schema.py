@@ -66,17 +66,13 @@ WARNING_CODES = frozenset({"UNAVAILABLE"})
 def _unexpected(error: GraphQLError) -> bool:
     """Everything but the client's own mistakes: validation errors (no original error),
     variables that do not fit their types (no path: raised before execution) and
-    :class:`DomainError` (bad input, not found, conflict) are the client's."""
+    :class:`DomainError` (bad input, not found, conflict) are the client's. Unexpected errors
+    (driver errors with Cypher text, bugs) reach the client as "Unexpected error." (masked)
+    and are logged in full by :meth:`QuietSchema.process_errors`."""
     original = error.original_error
     if original is None or isinstance(original, DomainError):
         return False
     return bool(error.path)  # no path: before execution, a variable that does not fit its type
-
-
-def _should_mask(error: GraphQLError) -> bool:
-    """Unexpected errors (driver errors with Cypher text, bugs) reach the client as
-    "Unexpected error."; they are logged in full by :meth:`QuietSchema.process_errors`."""
-    return _unexpected(error)
 
 
 def _request_id(context: Any) -> str:
@@ -245,7 +241,7 @@ def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGE
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CostLimit(model, cost_budget),
         VariableErrorsAreBadInput,
-        lambda: RequestIdMaskErrors(should_mask_error=_should_mask),
+        lambda: RequestIdMaskErrors(should_mask_error=_unexpected),
     ]
     if production:
         extensions += [DisableIntrospection, HideSuggestions]  # validates after the rules are in
