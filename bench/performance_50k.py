@@ -6,8 +6,11 @@
 Generates the organisation (``rolegraph generate``'s generator: four quarters of 2025 KPI
 results, about 3 reviewers' feedback per employee and quarter, objectives and key results),
 imports everything but the performance files, then the performance files on their own, timed
-(goal: at least 15,000 rows/s). With ``--data-dir`` holding a graph already, both imports are
-skipped. Then serves the app (production mode, an admin token) and measures over real HTTP:
+(goal: at least 15,000 rows/s), and, for the ratio, the same KPI results and feedback written by
+hand-written Cypher (one ``UNWIND ... MATCH ... CREATE`` statement a batch, one transaction, no
+validation) into a database of their own on the same engine holding just the employees and KPIs
+they point at. With ``--data-dir`` holding a graph already, the imports are skipped. Then serves
+the app (production mode, an admin token) and measures over real HTTP:
 
 * ``appraisal`` of one employee (random, the same ids every run)  goal p50 < 20 ms
 * the whole organisation's appraisals and calibration of a period: ``appraisals(first: 1)``
@@ -15,6 +18,8 @@ skipped. Then serves the app (production mode, an admin token) and measures over
                                                                   goal < 5 s
 * ``kpiAlerts`` of the period, org-wide                            goal < 2 s
 * ``trainingNeeds`` of the period, org-wide                        (no goal: reported)
+* a KPI result changed through the API, then the whole organisation's appraisals and
+  calibration again (the period's book brought up to date for the one employee)
 
 and the same computations called directly on the graph layer (graph/performance.py), to show
 what the HTTP and GraphQL layers add.
@@ -34,20 +39,25 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from neo4j import AsyncManagedTransaction
 
 from bench.common import bench_settings, client, describe, served, timed
 from graph.access import everything
 from graph.constraints import ensure_schema
-from graph.db import Connection, Graph, graph_runtime
+from graph.db import EMBEDDED_DATABASE, Connection, Graph
+from graph.engine import EmbeddedEngine
 from graph.importer import import_directory
+from graph.interchange import read_directory
 from graph.performance import alerts_for, appraisals_for, calibration_for
-from graph.settings import Settings
 from graph.stats import is_empty
 from samples.generator import generate
 from schema.appraisal import default_appraisal_settings
+from schema.ontology import Ontology
 from schema.policy import default_policy
 
 #: the files issue 12 added: imported on their own, timed
+#: the database of the hand-written baseline, beside the organisation's
+BASELINE = "baseline"
 PERFORMANCE_FILES = ("objectives.csv", "key_results.csv", "kpi_key_results.csv",
                      "kpi_results.csv", "feedback.csv")
 
@@ -64,6 +74,20 @@ ALERTS = """query($p: String!) { kpiAlerts(period: $p) {
 NEEDS = """query($p: String!) { trainingNeeds(period: $p) { needs { employee { id } } } }"""
 
 
+CHANGE = """mutation($id: ID!) { updateKpiResult(id: $id, input: {actual: 1}) { id } }"""
+
+
+async def _results(conn: Connection, period: str, n: int) -> list[str]:
+    """``n`` KPI results of ``period``, by id."""
+    graph = Graph.connect(conn)
+    try:
+        rows = await graph.read("MATCH (r:KpiResult {period: $p}) RETURN r.id AS id "
+                                "ORDER BY id LIMIT $n", p=period, n=n + 1)
+        return [str(r["id"]) for r in rows]
+    finally:
+        await graph.close()
+
+
 def ask(http: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
     response = http.post("/graphql", json={"query": query, "variables": variables})
     response.raise_for_status()
@@ -73,7 +97,7 @@ def ask(http: httpx.Client, query: str, **variables: Any) -> dict[str, Any]:
     return body["data"]  # type: ignore[no-any-return]
 
 
-async def _load(conn: Connection, employees: int, seed: int) -> None:
+async def _load(conn: Connection, baseline: Connection, employees: int, seed: int) -> None:
     graph = Graph.connect(conn)
     try:
         await ensure_schema(graph)
@@ -92,11 +116,55 @@ async def _load(conn: Connection, employees: int, seed: int) -> None:
             base = await import_directory(graph, org)
             print(f"organisation: {base.nodes:,} nodes, {base.relationships:,} relationships "
                   f"in {base.seconds:.1f} s", file=sys.stderr)
+            hand = await _hand_written(baseline, graph.ontology, perf)
             report = await import_directory(graph, perf)
             rows = sum(report.files.values())
             print(f"performance files: {rows:,} rows ({report.nodes:,} nodes, "
                   f"{report.relationships:,} relationships) in {report.seconds:.1f} s = "
                   f"{rows / report.seconds:,.0f} rows/s (goal >= 15,000)")
+            print(f"  hand-written Cypher, KPI results and feedback only "
+                  f"({hand[0]:,} rows): {hand[1]:.1f} s = {hand[0] / hand[1]:,.0f} rows/s; "
+                  f"the import {report.seconds / hand[1]:.2f}x its time")
+    finally:
+        await graph.close()
+
+
+async def _hand_written(conn: Connection, ontology: Ontology, perf: Path) -> tuple[int, float]:
+    """Write the KPI results and feedback of ``perf`` with the plainest Cypher, in one
+    transaction, into the empty database ``conn`` (constraints made first, then just the
+    employees and KPIs the rows point at, untimed). Returns (rows, seconds)."""
+    parsed = read_directory(perf, ontology)
+    graph = Graph.connect(conn)
+    try:
+        await ensure_schema(graph)
+        people = sorted({r["from"] for r in parsed.rels["HAS_KPI_RESULT"].rows}
+                        | {r["from"] for r in parsed.rels["RECEIVED_FEEDBACK"].rows}
+                        | {r["to"] for r in parsed.rels["GIVEN_BY"].rows})
+        kpis = sorted({r["to"] for r in parsed.rels["RESULT_OF"].rows})
+        await graph.write("UNWIND $ids AS i CREATE (:Employee {id: i})", ids=people)
+        await graph.write("UNWIND $ids AS i CREATE (:KPI {id: i})", ids=kpis)
+        statements = []
+        for cls, owner, other, of_owner, to_other in (
+                ("KpiResult", "HAS_KPI_RESULT", "RESULT_OF", "Employee", "KPI"),
+                ("Feedback", "RECEIVED_FEEDBACK", "GIVEN_BY", "Employee", "Employee")):
+            whose = {r["to"]: r["from"] for r in parsed.rels[owner].rows}
+            what = {r["from"]: r["to"] for r in parsed.rels[other].rows}
+            rows = [{"a": whose[r["key"]], "b": what[r["key"]],
+                     "p": {k: v for k, v in r["props"].items() if v is not None}}
+                    for r in parsed.nodes[cls].rows]
+            statements.append((f"UNWIND $rows AS row MATCH (a:{of_owner} {{id: row.a}}) "
+                               f"MATCH (b:{to_other} {{id: row.b}}) "
+                               f"CREATE (a)-[:{owner}]->(n:{cls})-[:{other}]->(b) SET n = row.p",
+                               rows))
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            for query, rows in statements:
+                for start in range(0, len(rows), 5000):
+                    await (await tx.run(query, rows=rows[start:start + 5000])).consume()
+
+        started = time.perf_counter()
+        await graph.write_tx(work)
+        return sum(len(rows) for _, rows in statements), time.perf_counter() - started
     finally:
         await graph.close()
 
@@ -141,10 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(neo4j_uri=None, data_dir=args.data_dir or Path(tmp) / "engine",
-                            engine_heap=args.heap)
-        with graph_runtime(settings) as conn:
-            asyncio.run(_load(conn, args.employees, args.seed))
+        engine = EmbeddedEngine(args.data_dir or Path(tmp) / "engine", heap=args.heap,
+                                databases=[EMBEDDED_DATABASE, BASELINE])
+        info = engine.start()
+        try:
+            conn, baseline = (Connection(info.uri, info.user, info.password, name, embedded=True)
+                              for name in (EMBEDDED_DATABASE, BASELINE))
+            asyncio.run(_load(conn, baseline, args.employees, args.seed))
             people = asyncio.run(_employees(conn, args.period))
             print(f"{len(people):,} complete appraisals in {args.period}")
             asked = random.Random(args.seed).sample(people, min(len(people), args.repeat))
@@ -166,7 +237,17 @@ def main(argv: list[str] | None = None) -> int:
                       "   goal < 2 s")
                 print(f"trainingNeeds (org-wide)      "
                       f"{describe(timed(lambda: ask(http, NEEDS, p=args.period), rounds, 1))}")
+                results = iter(asyncio.run(_results(conn, args.period, rounds)))
+
+                def after_a_write() -> None:
+                    ask(http, CHANGE, id=next(results))
+                    ask(http, WHOLE, p=args.period)
+
+                print(f"a KPI result changed, then appraisals + calibration "
+                      f"{describe(timed(after_a_write, rounds, 1))}")
             asyncio.run(_direct(conn, args.period, max(3, args.repeat // 10)))
+        finally:
+            engine.stop()
     return 0
 
 

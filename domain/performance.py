@@ -12,15 +12,19 @@ carries its terms and a one-line ``formula`` or ``explanation``.
 Arithmetic is exact: each number given as a float is read through its shortest decimal text
 (``Fraction(str(x))``, so 0.7 is seven tenths) and the scores are rounded half up to one decimal
 (:func:`half_up`); comparisons (ratings, alerts, guideline bounds) use exact values.
+``Fraction`` here is GMP's ``mpq`` (gmpy2): the arithmetic and comparisons of
+``fractions.Fraction`` (it compares equal to one), about 15 times faster.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
-from fractions import Fraction
+from dataclasses import dataclass, fields, replace
 from typing import Literal
+
+from gmpy2 import mpq as Fraction
 
 from domain.errors import InvalidInput
 
@@ -43,14 +47,25 @@ FINAL_FORMULA = ("final = kpi_weight × kpi score + feedback_weight × feedback 
                  "to one decimal; rating: excellent ≥ excellent_threshold, qualified ≥ "
                  "qualified_threshold, else needs_improvement; multiplier by rating")
 
+APPRAISAL_FORMULA = f"{KPI_FORMULA}; {FEEDBACK_FORMULA}; {FINAL_FORMULA}"
+
 
 def q(x: float | int | Fraction) -> Fraction:
     """A number as an exact fraction, floats through their shortest decimal text."""
+    if type(x) is float:
+        return _decimal(x)
     if isinstance(x, Fraction):
         return x
     if isinstance(x, bool):
         raise TypeError("a number, not a boolean")
     return Fraction(x) if isinstance(x, int) else Fraction(str(x))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _decimal(x: float) -> Fraction:
+    """A float's shortest decimal text as a fraction (the same few values recur: settings,
+    weights, targets, 1-5 scores; kept for speed)."""
+    return Fraction(str(x))
 
 
 def half_up(x: Fraction, places: int = 1) -> Fraction:
@@ -457,8 +472,16 @@ def appraise(employee: str, period: str, results: Sequence[KpiResult],
         final_score=None if final is None else _f(final), rating=rating,
         multiplier=None if multiplier is None else _f(multiplier), base_bonus=base_bonus,
         bonus=None if bonus is None else _f(bonus), alerts=tuple(alerts),
-        formula=f"{KPI_FORMULA}; {FEEDBACK_FORMULA}; {FINAL_FORMULA}",
+        formula=APPRAISAL_FORMULA,
         explanation=explanation)
+
+
+def with_bonus(a: Appraisal, base_bonus: float,
+               s: AppraisalSettings = DEFAULT_SETTINGS) -> Appraisal:
+    """``a`` with the bonus of ``base_bonus`` (formula 9: multiplier × base bonus; none for an
+    incomplete appraisal), as :func:`appraise` given ``base_bonus`` computes it."""
+    bonus = None if a.rating is None else _f(s.multiplier(a.rating) * q(base_bonus))
+    return replace(a, base_bonus=base_bonus, bonus=bonus)
 
 
 def kpi_alerts(employee: str, period: str, results: Sequence[KpiResult],

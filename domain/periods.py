@@ -7,6 +7,7 @@ overlaps it (:func:`overlaps`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -44,6 +45,15 @@ def _month_end(year: int, month: int) -> date:
 
 def parse_period(text: str) -> Period:
     """``2026``, ``2026-Q1``, ``2026-H2`` or ``2026-03`` as a :class:`Period`."""
+    if not isinstance(text, str):
+        raise BadPeriod(f"{text!r} is not a period: YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM "
+                        "(e.g. 2026, 2026-Q1, 2026-H2, 2026-03)")
+    return _parse_period(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_period(text: str) -> Period:
+    """:func:`parse_period` of a string (kept: the same few periods recur)."""
     if not isinstance(text, str) or not _PERIOD.match(text):
         raise BadPeriod(f"{text!r} is not a period: YYYY, YYYY-Qn, YYYY-Hn or YYYY-MM "
                         "(e.g. 2026, 2026-Q1, 2026-H2, 2026-03)")

@@ -22,6 +22,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from domain.bulk import gc_paused
 from graph import kpi_results
 from graph.audit import (
     AUDIT_FILE,
@@ -77,6 +78,12 @@ async def import_directory(graph: Graph, directory: Path, progress: Progress | N
     """Validate and import ``directory``; raises :class:`ImportFailed` with every problem.
     ``audit``: who imports, for the audit trail (default: the command line); ``own_event``
     False: write no event of the import itself (a restore gives back the trail as it was)."""
+    with gc_paused():  # a million rows and more are no garbage (domain/bulk.py)
+        return await _import(graph, directory, progress, batch_size, audit, own_event)
+
+
+async def _import(graph: Graph, directory: Path, progress: Progress | None, batch_size: int,
+                  audit: AuditContext | None, own_event: bool) -> ImportReport:
     started = time.perf_counter()
     parsed = read_directory(directory, graph.ontology, {AUDIT_FILE: COLUMNS})
     events, problems = parse_rows(parsed.extra.get(AUDIT_FILE, []))
@@ -137,10 +144,19 @@ class _Writer:
     async def write_all(self, tx: AsyncManagedTransaction) -> int:
         """Write everything; returns how many events of the audit file were restored."""
         await begin_write(self.graph, tx)  # first: serialises it with every other write
+        together: dict[str, list[RelBatch]] = {}
         for batch in self.parsed.nodes.values():
-            await self._write_nodes(tx, batch)
+            refs = await self._created_with(tx, batch)
+            if refs:
+                together[batch.spec.name] = refs
+            else:
+                await self._write_nodes(tx, batch)
+        for name, refs in together.items():  # after every other node: what they point at
+            await self._write_nodes_with(tx, self.parsed.nodes[name], refs)
+        done = {id(r) for refs in together.values() for r in refs}
         for rel_batch in self.parsed.rels.values():
-            await self._write_rels(tx, rel_batch)
+            if id(rel_batch) not in done:
+                await self._write_rels(tx, rel_batch)
         await record_change(self.graph, tx, None)
         restored = await restore(self.graph, tx, self.events)
         if not self.own_event:
@@ -173,6 +189,66 @@ class _Writer:
             query = f"UNWIND $rows AS row CREATE {cy.node('n', spec.name)} SET n = row.props"
             rows = [{"props": _without_nulls(r["props"])} for r in batch.rows]
         await self._batched(tx, spec.file, query, rows)
+
+    async def _created_with(self, tx: AsyncManagedTransaction,
+                            batch: NodeBatch) -> list[RelBatch]:
+        """The relationships of ``batch``'s reference columns, when the nodes and those can be
+        created together, one statement a batch of rows (a KPI result with its employee and
+        KPI): the class and the relationship types are new to the graph, and every row names
+        each reference exactly once. Else none: nodes and relationships go one after the
+        other (MERGE, or references optional or repeated)."""
+        spec = batch.spec
+        refs = [r for r in self.parsed.rels.values() if r.spec.imports.file == spec.file
+                and r.spec.imports.column is not None]
+        if not batch.rows or not refs:
+            return []
+        keys = {r["key"] for r in batch.rows}
+        for ref in refs:
+            own = "to" if ref.spec.imports.reverse else "from"
+            other = "from" if ref.spec.imports.reverse else "to"
+            if ref.spec.properties or len(ref.rows) != len(keys) \
+                    or any(r[other] is None for r in ref.rows) \
+                    or {r[own] for r in ref.rows} != keys:
+                return []
+        if await self._exists(tx, self.cy.node("n", spec.name)):
+            return []
+        for ref in refs:
+            if await self._exists(tx, f"()-[:{self.cy.rel(ref.spec.name)}]->()"):
+                return []
+        return refs
+
+    async def _write_nodes_with(self, tx: AsyncManagedTransaction, batch: NodeBatch,
+                                refs: list[RelBatch]) -> None:
+        """CREATE the nodes of ``batch`` with the relationships ``refs`` (see
+        :meth:`_created_with`); each statement's count is checked, so a node whose
+        reference was not found fails the import instead of going missing."""
+        cy, spec = self.cy, batch.spec
+        ends: list[dict[str, str]] = []
+        matches, creates = [], []
+        for i, ref in enumerate(refs):
+            rel = ref.spec
+            own = "to" if rel.imports.reverse else "from"
+            other_key = "from" if rel.imports.reverse else "to"
+            ends.append({r[own]: r[other_key] for r in ref.rows})
+            other = rel.source if rel.imports.reverse else rel.target
+            matches.append(f"MATCH {cy.node(f'o{i}', other, f'row.r{i}')}")
+            arrow = (f"(o{i})-[:{cy.rel(rel.name)}]->(n)" if rel.imports.reverse
+                     else f"(n)-[:{cy.rel(rel.name)}]->(o{i})")
+            creates.append(f"CREATE {arrow}")
+        query = (f"UNWIND $rows AS row {' '.join(matches)} CREATE {cy.node('n', spec.name)} "
+                 f"SET n = row.props {' '.join(creates)} RETURN count(n) AS created")
+        rows = [{"props": _without_nulls(r["props"]),
+                 **{f"r{i}": end[r["key"]] for i, end in enumerate(ends)}}
+                for r in batch.rows]
+        what = f"{spec.file} (with {', '.join(r.spec.name for r in refs)})"
+        for start in range(0, len(rows), self.batch_size):
+            part = rows[start:start + self.batch_size]
+            found = await self.graph.run_in(tx, query, rows=part)
+            created = int(found[0]["created"]) if found else 0
+            if created != len(part):
+                raise RuntimeError(f"{what}: {created} of {len(part)} rows written (a "
+                                   "reference not found); nothing was imported")
+            self.progress(what, min(start + self.batch_size, len(rows)), len(rows))
 
     async def _write_rels(self, tx: AsyncManagedTransaction, batch: RelBatch) -> None:
         rel = batch.spec

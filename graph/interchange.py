@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain.bulk import gc_paused
 from schema.ontology import ClassSpec, Ontology, PropertySpec, RelationshipSpec
 from schema.values import (
     ValueProblem,
@@ -107,14 +108,15 @@ def read_directory(directory: Path, ontology: Ontology,
     for path in sorted(directory.glob("*.csv")):
         if path.name not in known:
             reader.out.warnings.append(Problem(path.name, 0, "", "unknown file, ignored"))
-    for spec in ontology.classes.values():
-        reader.read_class_file(spec)
-    for rel in ontology.relationship_files():
-        reader.read_relationship_file(rel)
-    for name, columns in extra.items():
-        reader.read_text_file(name, columns)
-    reader.resolve_references()
-    reader.check_cycles()
+    with gc_paused():
+        for spec in ontology.classes.values():
+            reader.read_class_file(spec)
+        for rel in ontology.relationship_files():
+            reader.read_relationship_file(rel)
+        for name, columns in extra.items():
+            reader.read_text_file(name, columns)
+        reader.resolve_references()
+        reader.check_cycles()
     reader.out.lines = reader.first_line
     reader.out.problems.sort()
     return reader.out
@@ -126,6 +128,8 @@ class _Reader:
         self.ontology = ontology
         self.out = ParsedDirectory()
         self.ids: dict[str, set[str]] = {name: set() for name in ontology.classes}
+        #: id cells already checked good (the same employee, KPI or period recurs)
+        self._good_ids: set[str] = set()
         self.pending: list[tuple[str, str, Location]] = []
         # keys whose own row is bad: class -> key -> line
         self.bad_keys: dict[str, dict[str, int]] = {name: {} for name in ontology.classes}
@@ -173,7 +177,7 @@ class _Reader:
             count = 0
             try:
                 for line, record in records:
-                    if not any(cell.strip() for cell in record):
+                    if not "".join(record).strip():  # a blank row
                         continue
                     if len(record) > len(header):
                         self.out.problems.append(Problem(
@@ -266,6 +270,8 @@ class _Reader:
     def _id_cell(self, file: str, line: int, column: str, text: str | None) -> str | None:
         """An id cell, cleaned and checked (:func:`schema.values.check_key`); None (and a
         problem) when it is empty or not an id."""
+        if text in self._good_ids:
+            return text
         value = clean_text(text or "")
         try:
             if not value:
@@ -274,6 +280,8 @@ class _Reader:
         except ValueProblem as exc:
             self.out.problems.append(Problem(file, line, column, str(exc)))
             return None
+        if value == text:
+            self._good_ids.add(value)
         return value
 
     def _node_key(self, spec: ClassSpec, row: dict[str, str], line: int) -> str | None:
@@ -433,7 +441,8 @@ class _Records:
             raise _located(self._taken, start) or BadCsv(start, 0, f"unreadable: {exc}") \
                 from None
         self.line = self._reader.line_num + 1
-        if any('"' in text for text in self._taken):
+        taken = self._taken
+        if '"' in (taken[0] if len(taken) == 1 else "".join(taken)):
             bad = _located(self._taken, start)
             if bad is not None:
                 raise bad

@@ -28,7 +28,7 @@ OF_EMPLOYEE, OF_KPI = "HAS_KPI_RESULT", "RESULT_OF"
 HOLDS, MEASURED_BY = "HOLDS_POSITION", "MEASURED_BY"
 #: the column (and API field) named when a result breaks the rule
 FIELD = "kpi_id"
-_BATCH = 5000
+_BATCH = 5000  # keys per query (one collected list each)
 
 #: one assignment: (position, start, end or None while held)
 Held = tuple[str, date, date | None]
@@ -104,7 +104,8 @@ async def import_problems(graph: Graph, parsed: ParsedDirectory,
         file_held.setdefault(r["from"], {})[(r["to"], r["props"]["start_date"])] = \
             r["props"].get("end_date")
     pending = [x for x in results
-               if not held_in(x[3], _flat(file_held.get(x[1], {})), measured.get(x[2], set()))]
+               if not held_in(x[3], _flat(file_held.get(x[1], {})), measured.get(x[2], set()))
+               ] if file_held or measured else results
     if not pending:
         return []
     await _from_graph(graph, sorted({e for _, e, _, _ in pending}),
@@ -113,9 +114,10 @@ async def import_problems(graph: Graph, parsed: ParsedDirectory,
         held.setdefault(employee, {}).update(assignments)
     file = batch.spec.file
     lines = parsed.lines.get(file, {})
+    flat = {employee: _flat(assignments) for employee, assignments in held.items()}
     return [Problem(file, lines.get(key, 0), FIELD, _reason(kpi, employee, period))
             for key, employee, kpi, period in pending
-            if not held_in(period, _flat(held.get(employee, {})), measured.get(kpi, set()))]
+            if not held_in(period, flat.get(employee, []), measured.get(kpi, set()))]
 
 
 def _rows(parsed: ParsedDirectory, rel: str) -> list[dict[str, Any]]:
@@ -133,18 +135,24 @@ async def _from_graph(graph: Graph, employees: list[str], kpis: list[str],
     """Add the graph's assignments of ``employees`` and positions measured by ``kpis``."""
     cy = graph.cy
     start, end = cy.rel_prop(HOLDS, "start_date"), cy.rel_prop(HOLDS, "end_date")
-    for i in range(0, len(employees), _BATCH):
-        rows = await graph.read(
-            f"UNWIND $keys AS k MATCH {cy.node('e', EMPLOYEE, 'k')}-[h:{cy.rel(HOLDS)}]->"
-            f"{cy.node('p', POSITION)} RETURN k, p.{cy.key(POSITION)} AS position, "
-            f"h.{start} AS started, h.{end} AS ended", keys=employees[i:i + _BATCH])
-        for r in rows:
-            held.setdefault(str(r["k"]), {})[(str(r["position"]), _native(r["started"]))] = \
-                _native(r["ended"])
+    wanted = set(employees)
+    # many people: one scan of every assignment costs less than looking each one up
+    everyone = len(employees) > _BATCH
+    for i in range(0, 1 if everyone else len(employees), _BATCH):
+        head, e = ("", cy.node("e", EMPLOYEE)) if everyone else \
+            ("UNWIND $keys AS k ", cy.node("e", EMPLOYEE, "k"))
+        found = await graph.read(
+            f"{head}MATCH {e}-[h:{cy.rel(HOLDS)}]->{cy.node('p', POSITION)} "
+            f"RETURN collect([e.{cy.key(EMPLOYEE)}, p.{cy.key(POSITION)}, h.{start}, "
+            f"h.{end}]) AS rows", keys=employees[i:i + _BATCH])
+        for k, position, started, ended in found[0]["rows"] if found else ():
+            if str(k) in wanted:
+                held.setdefault(str(k), {})[(str(position), _native(started))] = \
+                    _native(ended)
     for i in range(0, len(kpis), _BATCH):
-        rows = await graph.read(
-            f"UNWIND $keys AS k MATCH {cy.node('p', POSITION)}-[:{cy.rel(MEASURED_BY)}]->"
-            f"{cy.node('x', KPI, 'k')} RETURN k, p.{cy.key(POSITION)} AS position",
+        found = await graph.read(
+            f"UNWIND $keys AS k MATCH {cy.node('x', KPI, 'k')}<-[:{cy.rel(MEASURED_BY)}]-"
+            f"{cy.node('p', POSITION)} RETURN collect([k, p.{cy.key(POSITION)}]) AS rows",
             keys=kpis[i:i + _BATCH])
-        for r in rows:
-            measured.setdefault(str(r["k"]), set()).add(str(r["position"]))
+        for k, position in found[0]["rows"] if found else ():
+            measured.setdefault(str(k), set()).add(str(position))

@@ -10,7 +10,8 @@ are left out of every answer as if they did not exist.
 
 # no `from __future__ import annotations`: strawberry reads the annotations below
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import strawberry
 
@@ -67,6 +68,25 @@ def _lookup(data: gp.PeriodData) -> Lookup:
 
 def _appraisal(a: pm.Appraisal, data: gp.PeriodData, look: Lookup) -> Appraisal:
     return Appraisal.of(a, look, data.position_of(a.employee), data.department_of(a.employee))
+
+
+async def _shown(info: Info, data: gp.PeriodData,
+                 appraisals: list[pm.Appraisal]) -> list[Appraisal]:
+    """``appraisals`` as answered: managers named, people's records read (as the caller may
+    see them)."""
+    graph, visibility = info.context.graph, info.context.visibility
+    named = await gp.name_managers(graph, data, appraisals, visibility)
+    await gp.load_people(graph, data, (a.employee for a in named), visibility)
+    look = _lookup(data)
+    return [_appraisal(a, data, look) for a in named]
+
+
+def _selects(selections: Sequence[Any], name: str) -> bool:
+    """Whether a selection (fragments included) asks for the field ``name`` at any depth."""
+    for s in selections:
+        if getattr(s, "name", None) == name or _selects(getattr(s, "selections", ()), name):
+            return True
+    return False
 
 
 @strawberry.type(description="A page of appraisals, Relay style, with the distribution of "
@@ -141,13 +161,13 @@ class PerformanceQueries:
             base_bonus: Annotated[float | None, strawberry.argument(
                 description="the bonus at multiplier 1; bonus = multiplier × baseBonus")] = None,
     ) -> Appraisal:
-        data = await gp.load_period(info.context.graph, period, None, info.context.visibility,
-                                    employees=[str(employee)])
+        graph, visibility = info.context.graph, info.context.visibility
+        data = await gp.load_period(graph, period, None, visibility, employees=[str(employee)])
         if str(employee) not in data.appraised:
             raise NotFound(f"no appraisal of employee {str(employee)!r} for {period}: no such "
                            "employee, or no position held in the period", field="employee")
-        found = gp.appraise_loaded(data, _settings(info), base_bonus)
-        return _appraisal(found[0], data, _lookup(data))
+        found = await gp.appraisals_loaded(data, _settings(info), base_bonus)
+        return (await _shown(info, data, found))[0]
 
     @strawberry.field(description=f"Every appraisal of a period (everyone holding a position in "
                                   f"it, incomplete ones included), by employee id, paged "
@@ -164,12 +184,14 @@ class PerformanceQueries:
         offset = decode_cursor(after) + 1 if after else 0
         data = await gp.load_period(info.context.graph, period, _id(department),
                                     info.context.visibility)
-        everyone = gp.appraise_loaded(data, _settings(info), base_bonus)
+        everyone = await gp.appraisals_loaded(data, _settings(info))
         matching = [a for a in everyone if rating is None or a.rating == rating.value]
         window = matching[offset:offset + first]
-        look = _lookup(data)
-        edges = [ConnectionEdge(cursor=encode_cursor(offset + i),
-                                node=_appraisal(a, data, look)) for i, a in enumerate(window)]
+        if base_bonus is not None:
+            window = [pm.with_bonus(a, base_bonus, _settings(info)) for a in window]
+        shown = await _shown(info, data, window)
+        edges = [ConnectionEdge(cursor=encode_cursor(offset + i), node=a)
+                 for i, a in enumerate(shown)]
         return AppraisalConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=offset + first < len(matching),
@@ -184,10 +206,13 @@ class PerformanceQueries:
                                   f"rating against the guideline ({SEE})")
     async def calibration(self, info: Info, period: Period,
                           department: Scope = None) -> list[CalibrationGroup]:
-        data = await gp.load_period(info.context.graph, period, _id(department),
-                                    info.context.visibility)
+        graph, visibility = info.context.graph, info.context.visibility
+        data = await gp.load_period(graph, period, _id(department), visibility)
         s = _settings(info)
-        groups = gp.calibrate_loaded(data, gp.appraise_loaded(data, s), s)
+        groups = gp.calibrate_loaded(data, await gp.appraisals_loaded(data, s), s)
+        if _selects(info.selected_fields, "placements"):
+            await gp.load_people(graph, data, (p.employee for g in groups
+                                               for p in g.placements), visibility)
         look = _lookup(data)
         return [CalibrationGroup.of(g, look) for g in groups]
 
@@ -196,11 +221,13 @@ class PerformanceQueries:
                                   f"and objective ({SEE})")
     async def kpi_alerts(self, info: Info, period: Period,
                          department: Scope = None) -> list[KpiAlert]:
-        data = await gp.load_period(info.context.graph, period, _id(department),
-                                    info.context.visibility)
+        graph, visibility = info.context.graph, info.context.visibility
+        data = await gp.load_period(graph, period, _id(department), visibility)
+        alerted = [a for a in await gp.appraisals_loaded(data, _settings(info)) if a.alerts]
+        named = await gp.name_managers(graph, data, alerted, visibility)
+        await gp.load_people(graph, data, (a.employee for a in named), visibility)
         look = _lookup(data)
-        return [KpiAlert.of(x, look) for a in gp.appraise_loaded(data, _settings(info))
-                for x in a.alerts]
+        return [KpiAlert.of(x, look) for a in named for x in a.alerts]
 
     @strawberry.field(description=f"培训需求: everyone rated needs_improvement or with a KPI alert "
                                   f"in a period, with the competency gaps of their current "
@@ -211,7 +238,9 @@ class PerformanceQueries:
         graph, visibility = info.context.graph, info.context.visibility
         data = await gp.load_period(graph, period, _id(department), visibility)
         found = await gp.training_needs_loaded(
-            graph, data, gp.appraise_loaded(data, _settings(info)), visibility)
+            graph, data, await gp.appraisals_loaded(data, _settings(info)), visibility)
+        await gp.load_people(graph, data, (n.employee for d in found.departments
+                                           for n in d.needs), visibility)
         look = Lookup(employees=data.employees, positions=data.positions,
                       departments=data.departments, competencies=found.competencies)
         return TrainingNeeds(

@@ -11,7 +11,9 @@ embedded engine, which the caller (``rolegraph serve``, the tests) starts and st
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, cast
@@ -24,10 +26,12 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Scope
 
 from domain.access import Policy, Principal
 from domain.errors import DomainError, Unavailable
+from domain.performance import AppraisalSettings
 from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
 from graph.health import Health, HealthMonitor
+from graph.performance import prepare
 from graph.settings import Settings
 from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
@@ -44,6 +48,20 @@ log = logging.getLogger("rolegraph")
 def policy_of(settings: Settings) -> Policy:
     """The access policy the settings name (``ROLEGRAPH_POLICY``), else the shipped one."""
     return default_policy() if settings.policy is None else load_policy(settings.policy)
+
+
+async def _prepare(graph: Graph, appraisal: AppraisalSettings) -> None:
+    """The latest period's appraisals made in the background (graph/performance.py,
+    ``prepare``); a failure is only logged: the first request then makes them."""
+    started = time.perf_counter()
+    try:
+        period = await prepare(graph, appraisal)
+    except Exception as exc:  # the engine may be down: requests will say so
+        log.warning("could not prepare the latest period's appraisals: %s",
+                    type(exc).__name__)
+        return
+    if period is not None:
+        log.info("appraisals of %s prepared in %.1f s", period, time.perf_counter() - started)
 
 
 def create_app(settings: Settings, connection: Connection,
@@ -73,9 +91,11 @@ def create_app(settings: Settings, connection: Connection,
         await monitor.start()
         app.state.graph = graph
         app.state.health = monitor
+        preparing = asyncio.create_task(_prepare(graph, appraisal))
         try:
             yield
         finally:
+            preparing.cancel()
             await monitor.stop()
             await graph.close()
 

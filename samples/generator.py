@@ -1041,10 +1041,11 @@ def objective_rows(org: Org, kpi_rows: list[Row], by_area: list[list[int]]
 def kpi_result_rows(org: Org, people: People, kpi_rows: list[Row],
                     position_kpis: list[Row]) -> list[Row]:
     """kpi_results.csv: for each quarter of the year an employee held their current position
-    in, a result on each KPI of that position (the KPI's target ± 15 %; about 5 % with a
-    personal target)."""
+    in, a result on each KPI of that position (the KPI's target ± 15 %; about 3 % missing it
+    badly, at 40-69 % of it: KPI alerts; about 5 % with a personal target)."""
     rng, rows = org.rng, []
     targets = {r[0]: float(r[4]) for r in kpi_rows}
+    lower = {r[0] for r in kpi_rows if r[3] == "lower_is_better"}
     of_position: dict[str, list[str]] = {}
     for position_id, kpi_id, _ in position_kpis:
         of_position.setdefault(position_id, []).append(kpi_id)
@@ -1057,6 +1058,9 @@ def kpi_result_rows(org: Org, people: People, kpi_rows: list[Row],
             for kid in kpis:
                 target = targets[kid]
                 actual = round(target * uniform(0.85, 1.15), 2)
+                if random_() < 0.03:
+                    miss = uniform(0.4, 0.69)
+                    actual = round(target / miss if kid in lower else target * miss, 2)
                 own = format_cell(round(target * uniform(0.9, 1.1), 2)) \
                     if random_() < 0.05 else ""
                 rows.append([kid, eid, period, format_cell(actual), own])

@@ -80,7 +80,8 @@ def parse_text(spec: PropertySpec, text: str) -> Any:
 
 def clean_text(text: str, long: bool = False) -> str:
     """A string as stored: NFC, line ends ``\n`` (in long texts), trimmed."""
-    text = unicodedata.normalize("NFC", text)
+    if not text.isascii():  # ASCII is NFC already
+        text = unicodedata.normalize("NFC", text)
     if long:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.strip()

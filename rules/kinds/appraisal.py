@@ -65,7 +65,13 @@ from domain.performance import (
 from domain.periods import BadPeriod, parse_period
 from graph.access import everything
 from graph.db import Graph
-from graph.performance import alerts_for, appraisals_for, calibration_for, period_of
+from graph.performance import (
+    alerts_for,
+    appraisals_for,
+    calibration_for,
+    latest_period,
+    period_of,
+)
 from rules.kinds.base import Kind, Row, RunContext, StepResult
 from rules.model import Constraint, Operand, Param, PathSpec, Prop, Rule, Scalar, Value
 from rules.querybuilder import Query
@@ -206,23 +212,6 @@ async def appraisal_violations(graph: Graph, c: AppraisalConstraint, rows: list[
             out += [{**row, **_off_guideline(group, count), "period": period}
                     for count in group.counts if not count.within]
     return out
-
-
-async def latest_period(graph: Graph) -> str | None:
-    """The latest period holding KPI results: the one ending last, then starting last (a
-    quarter before the half and the year ending with it); None without any result."""
-    cy = graph.cy
-    rows = await graph.read(f"MATCH {cy.node('r', RESULT)} "
-                            f"RETURN DISTINCT r.{cy.prop(RESULT, PERIOD)} AS period")
-    periods = []
-    for row in rows:
-        try:
-            periods.append(parse_period(str(row["period"])))
-        except BadPeriod:
-            continue  # the value rules report a malformed period
-    if not periods:
-        return None
-    return max(periods, key=lambda p: (p.end, p.start)).text
 
 
 def _period(operand: Operand, params: Mapping[str, Scalar], rows: list[Row]) -> str | None:
