@@ -85,11 +85,24 @@ def served(conn: Connection, settings: Settings | None = None) -> Iterator[str]:
     thread.start()
     while not server.started:
         time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    print(f"app ready {wait_until_ready(url):.1f} s after it started", file=sys.stderr)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def wait_until_ready(url: str, timeout: float = 600) -> float:
+    """Wait while ``/health`` says ``starting`` (the app preparing what the first requests
+    need); returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if httpx.get(f"{url}/health", timeout=10).json().get("status") != "starting":
+            break
+        time.sleep(0.1)
+    return time.perf_counter() - started
 
 
 def timed(run: Callable[[], object], repeat: int, warmup: int = 3) -> list[float]:

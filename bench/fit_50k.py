@@ -13,8 +13,9 @@ time, p50 and p95 of:
 * ``mismatches`` org-wide                          goal < 5 s
 * ``benchStrength`` of every key position          goal < 5 s
 
-The first fit request builds the model (the full load from the graph); its time is printed on
-its own, as is the first answer after a write through the API (a partial reload).
+The app builds the fit model at start-up, before ``/health`` says it is ready (the time is
+printed); the first fit request after that is timed on its own (goal < 1 s: no cold start), as
+is the first answer after a write through the API (a partial reload).
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def measure(client: httpx.Client, positions: list[str], keys: list[str], employe
     rng = random.Random(seed)
     started = time.perf_counter()
     ask(client, CANDIDATES, p=positions[0])
-    print(f"{'first request (builds the fit model)':<42} {time.perf_counter() - started:8.2f} s")
+    print(f"{'first request after ready (goal < 1 s)':<42} "
+          f"{time.perf_counter() - started:8.2f} s")
     report("candidates (top 20)",
            [timed(lambda: ask(client, CANDIDATES, p=rng.choice(positions)))
             for _ in range(repeat)], "goal p50 < 50 ms")

@@ -1,7 +1,7 @@
 """Benchmark: performance management on the 50,000-employee organisation.
 
     python -m bench.performance_50k [--employees 50000] [--seed 1] [--repeat 50] [--data-dir DIR]
-                                    [--period 2025-Q2]
+                                    [--period 2025-Q4] [--cold-period 2025-Q2]
 
 Generates the organisation (``rolegraph generate``'s generator: four quarters of 2025 KPI
 results, about 3 reviewers' feedback per employee and quarter, objectives and key results),
@@ -201,7 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--employees", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--period", default="2025-Q2")
+    parser.add_argument("--period", default="2025-Q4",
+                        help="the period asked about (2025-Q4, the latest, is prepared at "
+                             "start-up)")
+    parser.add_argument("--cold-period", default="2025-Q2",
+                        help="a period asked about once at the end: its first request")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--heap", default="8g",
                         help="the embedded engine's heap: the performance files (~1.25 million "
@@ -224,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
             with served(conn, app_settings) as url, client(url) as http:
                 started = time.perf_counter()
                 ask(http, WHOLE, p=args.period)
-                print(f"first whole-organisation request: {time.perf_counter() - started:.2f} s")
+                print(f"first whole-organisation request after ready: "
+                      f"{time.perf_counter() - started:.2f} s")
                 turn = iter(asked * 10)
                 one = timed(lambda: ask(http, ONE, e=next(turn), p=args.period), len(asked))
                 print(f"appraisal (one employee)      {describe(one)}   goal p50 < 20 ms")
@@ -245,6 +250,10 @@ def main(argv: list[str] | None = None) -> int:
 
                 print(f"a KPI result changed, then appraisals + calibration "
                       f"{describe(timed(after_a_write, rounds, 1))}")
+                started = time.perf_counter()
+                ask(http, WHOLE, p=args.cold_period)
+                print(f"first whole-organisation request for {args.cold_period} (not "
+                      f"prepared): {time.perf_counter() - started:.2f} s")
             asyncio.run(_direct(conn, args.period, max(3, args.repeat // 10)))
         finally:
             engine.stop()

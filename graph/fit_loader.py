@@ -249,7 +249,8 @@ async def _update(graph: Graph, model: FitModel, touched: list[Touched]) -> FitM
         return None
 
 
-_models: StampedCache[FitModel] = StampedCache(_build, _update)
+#: after an import the old model answers until the new one is built (README, Fit)
+_models: StampedCache[FitModel] = StampedCache(_build, _update, stale_while_rebuilding=True)
 
 
 async def fit_model(graph: Graph, stamp: Stamp | None = None) -> FitModel:

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
         default_factory=list,
         description="host names (comma-separated) the app answers besides the loopback names; "
                     "'*' = any")
+    trusted_documents_only: bool = Field(
+        default=False, description="run only the documents registered with `rolegraph "
+                                   "documents add` (README, Trusted documents)")
     log_format: Literal["text", "json"] = Field(
         default="text", description="`json`: one JSON object per log line")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

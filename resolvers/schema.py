@@ -22,8 +22,10 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -230,6 +232,10 @@ def cost_model() -> CostModel:
         people_fields=frozenset(people), work=work)
 
 
+#: documents kept parsed and validated
+DOCUMENT_CACHE = 512
+
+
 def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGET,
                  time_limit: float | None = None) -> strawberry.Schema:
     query, mutation = root_types()
@@ -240,6 +246,10 @@ def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGE
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CostLimit(model, cost_budget),
+        # a front end sends the same few documents again and again: each parsed and validated
+        # once (bounded caches, shared by the requests)
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         VariableErrorsAreBadInput,
         lambda: RequestIdMaskErrors(should_mask_error=_unexpected),
     ]

@@ -30,6 +30,7 @@ from domain.performance import AppraisalSettings
 from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
+from graph.fit_loader import fit_model
 from graph.health import Health, HealthMonitor
 from graph.performance import prepare
 from graph.settings import Settings
@@ -50,18 +51,24 @@ def policy_of(settings: Settings) -> Policy:
     return default_policy() if settings.policy is None else load_policy(settings.policy)
 
 
-async def _prepare(graph: Graph, appraisal: AppraisalSettings) -> None:
-    """The latest period's appraisals made in the background (graph/performance.py,
-    ``prepare``); a failure is only logged: the first request then makes them."""
-    started = time.perf_counter()
+async def _prepare(graph: Graph, appraisal: AppraisalSettings, ready: asyncio.Event) -> None:
+    """What the first requests would otherwise wait for, made in the background at start-up:
+    the fit model (graph/fit_loader.py) and the latest period's appraisals
+    (graph/performance.py, ``prepare``). ``/health`` says ``starting`` until it is done; a
+    failure is only logged (the engine may be down: requests will say so, and make what they
+    need themselves)."""
     try:
-        period = await prepare(graph, appraisal)
-    except Exception as exc:  # the engine may be down: requests will say so
-        log.warning("could not prepare the latest period's appraisals: %s",
-                    type(exc).__name__)
-        return
-    if period is not None:
-        log.info("appraisals of %s prepared in %.1f s", period, time.perf_counter() - started)
+        for what, work in (("the fit model", lambda: fit_model(graph)),
+                           ("the latest period's appraisals", lambda: prepare(graph, appraisal))):
+            started = time.perf_counter()
+            try:
+                await work()
+            except Exception as exc:
+                log.warning("could not prepare %s: %s", what, type(exc).__name__)
+                return
+            log.info("prepared %s in %.1f s", what, time.perf_counter() - started)
+    finally:
+        ready.set()
 
 
 def create_app(settings: Settings, connection: Connection,
@@ -91,7 +98,8 @@ def create_app(settings: Settings, connection: Connection,
         await monitor.start()
         app.state.graph = graph
         app.state.health = monitor
-        preparing = asyncio.create_task(_prepare(graph, appraisal))
+        ready = app.state.ready = asyncio.Event()
+        preparing = asyncio.create_task(_prepare(graph, appraisal, ready))
         try:
             yield
         finally:
@@ -101,11 +109,15 @@ def create_app(settings: Settings, connection: Connection,
 
     @get("/health")
     async def health(state: State) -> Response[dict[str, Any]]:
-        """Whether the graph engine answers (HTTP 200) or not (503), from the health
-        monitor's last probe: it never waits for the engine. In development also the engine
-        and how many nodes of each class the graph holds."""
+        """Whether the app is ready (HTTP 200) or not (503): ``unavailable`` while the
+        graph engine does not answer (the health monitor's last probe: it never waits for the
+        engine), ``starting`` until what the first requests need is prepared (the fit model,
+        the latest period's appraisals). In development also the engine and how many nodes of
+        each class the graph holds."""
         now: Health = state.health.health()
-        body: dict[str, Any] = {"status": "ok" if now.up else "unavailable"}
+        starting = now.up and not state.ready.is_set()
+        body: dict[str, Any] = {"status": "starting" if starting
+                                else "ok" if now.up else "unavailable"}
         if settings.mode != "production":  # no internals in production
             body["engine"] = {"kind": "embedded" if connection.embedded else "server",
                               "uri": state.health.status.uri, "database": connection.database,
@@ -114,7 +126,7 @@ def create_app(settings: Settings, connection: Connection,
                 body["engine"]["error"] = now.reason
             if now.counts is not None:
                 body["counts"] = now.counts
-        return Response(body, status_code=200 if now.up else 503,
+        return Response(body, status_code=200 if now.up and not starting else 503,
                         headers={"Cache-Control": "no-store"})
 
     @get("/raci.csv")
@@ -147,12 +159,14 @@ def create_app(settings: Settings, connection: Connection,
     graphql = graphql_controller(
         build_schema(production=production, cost_budget=settings.cost_budget,
                      time_limit=settings.time_limit),
-        production, context_getter=graphql_context)
+        production, context_getter=graphql_context,
+        trusted_documents_only=settings.trusted_documents_only)
     routes: list[ControllerRouterHandler] = [health, raci, graphql]
 
     open_routes = [OpenRoute("GET", "/health")]
     if not production:  # GraphiQL: the page and its files hold no data
-        open_routes += [OpenRoute("GET", path) for path in ["/graphql", *graphiql_assets()]]
+        open_routes += [OpenRoute("GET", "/graphql", bare=True),
+                        *(OpenRoute("GET", path) for path in graphiql_assets())]
         routes.append(graphiql_router())
 
     def host_guard(app: ASGIApp) -> ASGIApp:

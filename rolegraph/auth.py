@@ -167,6 +167,9 @@ def _strings(value: Any, claim: str) -> list[str]:
 class OpenRoute:
     method: str
     path: str
+    #: open only to requests without a query string (GraphiQL's page at ``GET /graphql``, while
+    #: ``GET /graphql?query=...`` is a query and needs a token)
+    bare: bool = False
 
 
 class AuthMiddleware:
@@ -196,7 +199,9 @@ class AuthMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        if OpenRoute(scope["method"], scope["path"]) in self.open_routes:
+        if OpenRoute(scope["method"], scope["path"]) in self.open_routes or (
+                not scope.get("query_string")
+                and OpenRoute(scope["method"], scope["path"], bare=True) in self.open_routes):
             await self.app(scope, receive, send_with_id)
             return
         try:

@@ -42,6 +42,7 @@ from graph.audit import (
 from graph.backup import BadBackup, NotEmpty, backup, reset, restore
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph, WritesHeld, graph_runtime
+from graph.documents import add_documents, list_documents
 from graph.engine import EngineError
 from graph.exporter import export_directory
 from graph.hold import HoldLost
@@ -49,6 +50,7 @@ from graph.importer import ImportFailed, ImportReport, import_directory
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
 from rolegraph.cli_rules import add_rule_commands
+from rolegraph.documents import read_documents
 from rolegraph.progress import ProgressPrinter
 from schema.yamlload import SourceError
 
@@ -170,6 +172,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the running server to ask when the data directory is in use "
                         "(default: http://ROLEGRAPH_HOST:ROLEGRAPH_PORT)")
     p.set_defaults(handler=cmd_audit)
+
+    p = sub.add_parser(
+        "documents", help="register the GraphQL documents a front end sends (trusted "
+                          "documents)",
+        description="Register GraphQL documents so that clients can send their id (SHA-256) "
+                    "instead of the text; with ROLEGRAPH_TRUSTED_DOCUMENTS_ONLY=true the "
+                    "server runs nothing else (README, Trusted documents).")
+    docs = p.add_subparsers(title="actions", metavar="ACTION", required=True)
+    q = docs.add_parser("add", help="register documents: .graphql files or a build's "
+                                    "manifest (.json)",
+                        description="Each FILE is one GraphQL document, or (*.json) an Apollo "
+                                    "persisted-query manifest or a map of ids to documents. "
+                                    "Every document is checked against the schema first: all "
+                                    "are registered, or none.")
+    q.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    q.set_defaults(handler=cmd_documents_add)
+    q = docs.add_parser("list", help="list the registered documents")
+    q.set_defaults(handler=cmd_documents_list)
 
     p = sub.add_parser(
         "backup", help="write a consistent backup of the whole graph to a file",
@@ -308,6 +328,31 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_PROBLEMS
     sys.stdout.write(RENDERINGS[args.format](events))
+    return EXIT_OK
+
+
+def cmd_documents_add(args: argparse.Namespace, settings: Settings) -> int:
+    from resolvers.schema import build_schema  # the schema is built only when needed
+
+    schema = build_schema(production=True)._schema
+    found, problems = read_documents(args.files, schema)
+    if problems:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"{len(problems)} problem(s); no document was registered", file=sys.stderr)
+        return EXIT_PROBLEMS
+    new = _with_graph(settings, lambda g: add_documents(g, found, cli_actor()))
+    for document in found:
+        print(f"  {document.id}  {', '.join(document.operations) or '(anonymous)'}")
+    print(f"registered {new} new document(s) of {len(found)}")
+    return EXIT_OK
+
+
+def cmd_documents_list(args: argparse.Namespace, settings: Settings) -> int:
+    for document in _with_graph(settings, list_documents):
+        added = document.added_at.isoformat() if document.added_at else "-"
+        print(f"{document.id}  {added}  {document.added_by}  "
+              f"{', '.join(document.operations) or '(anonymous)'}")
     return EXIT_OK
 
 

@@ -199,6 +199,10 @@ class LiveServer:
             threading.Event().wait(0.05)
         else:
             raise RuntimeError("the test server did not start")
+        for _ in range(1200):  # what the first requests need is prepared in the background
+            if httpx.get(f"{self.url}/health", timeout=10).json().get("status") != "starting":
+                break
+            threading.Event().wait(0.05)
 
     @property
     def queries(self) -> int:

@@ -84,9 +84,9 @@ def test_books_follow_every_write(org: GraphHandle, server: LiveServer) -> None:
     builds = gp._organisations.counts(org.graph)[0]
 
     result = _one(org, "MATCH (e:Employee)-[:HAS_KPI_RESULT]->(r:KpiResult {period: '2026-Q1'})"
-                       "-[:RESULT_OF]->(x:KPI) WHERE coalesce(x.direction, 'higher_is_better') = "
-                       "'higher_is_better' AND r.actual > 1 RETURN r.id AS id, e.id AS e, x.id AS x, "
-                       "r.actual AS actual ORDER BY r.id LIMIT 1")
+                       "-[:RESULT_OF]->(x:KPI) WHERE coalesce(x.direction, 'higher_is_better') "
+                       "= 'higher_is_better' AND r.actual > 1 RETURN r.id AS id, e.id AS e, "
+                       "x.id AS x, r.actual AS actual ORDER BY r.id LIMIT 1")
     data(c, "mutation($id: ID!) { updateKpiResult(id: $id, input: {actual: 0.5}) { id } }",
          id=result["id"])
     before = _changed(before, _same(org, "a result's actual changed"))

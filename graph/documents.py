@@ -1,0 +1,68 @@
+"""The trusted documents registered in the graph (internal label ``TrustedDocument``; see
+:mod:`domain.documents`). Bookkeeping like the audit trail: not records of the organisation,
+so writing one leaves the change stamp alone and no cache is refreshed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from neo4j import AsyncManagedTransaction
+
+from graph.db import Graph
+from graph.repository import native
+
+DOC = "TrustedDocument"
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    operations: tuple[str, ...]
+    added_at: datetime | None = None
+    added_by: str = ""
+
+
+async def add_documents(graph: Graph, documents: Sequence[Document], actor: str) -> int:
+    """Register ``documents`` (all in one transaction); returns how many were new."""
+    cy = graph.cy
+    label = cy.internal_label(DOC)
+    p = {name: cy.internal_prop(DOC, name)
+         for name in ("id", "text", "operations", "added_at", "added_by")}
+    rows = [{"id": d.id, "text": d.text, "operations": list(d.operations)} for d in documents]
+
+    async def work(tx: AsyncManagedTransaction) -> int:
+        found = await graph.run_in(
+            tx, f"UNWIND $rows AS row OPTIONAL MATCH (old:{label} {{{p['id']}: row.id}}) "
+                "WITH row WHERE old IS NULL "
+                f"CREATE (d:{label}) SET d.{p['id']} = row.id, d.{p['text']} = row.text, "
+                f"d.{p['operations']} = row.operations, d.{p['added_at']} = $at, "
+                f"d.{p['added_by']} = $actor RETURN count(d) AS n",
+            rows=rows, at=datetime.now(UTC), actor=actor)
+        return int(found[0]["n"]) if found else 0
+
+    return await graph.write_tx(work)
+
+
+async def find_document(graph: Graph, key: str) -> str | None:
+    """The text of the registered document ``key`` (None: not registered)."""
+    cy = graph.cy
+    rows = await graph.read(
+        f"MATCH (d:{cy.internal_label(DOC)} {{{cy.internal_prop(DOC, 'id')}: $k}}) "
+        f"RETURN d.{cy.internal_prop(DOC, 'text')} AS text", k=key)
+    return str(rows[0]["text"]) if rows else None
+
+
+async def list_documents(graph: Graph) -> list[Document]:
+    """Every registered document, by id."""
+    cy = graph.cy
+    p = {name: cy.internal_prop(DOC, name)
+         for name in ("id", "text", "operations", "added_at", "added_by")}
+    rows = await graph.read(
+        f"MATCH (d:{cy.internal_label(DOC)}) RETURN d.{p['id']} AS id, d.{p['text']} AS text, "
+        f"d.{p['operations']} AS operations, d.{p['added_at']} AS added_at, "
+        f"d.{p['added_by']} AS added_by ORDER BY id")
+    return [Document(str(r["id"]), str(r["text"]), tuple(r["operations"] or ()),
+                     native(r["added_at"]), str(r["added_by"] or "")) for r in rows]
