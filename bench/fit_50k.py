@@ -27,24 +27,20 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
-from bench.common import bench_settings
 from bench.common import client as bench_client
+from bench.common import served
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph, graph_runtime
-from graph.engine_process import free_port
 from graph.importer import import_directory
 from graph.settings import Settings
 from graph.stats import is_empty
-from rolegraph.app import create_app
 from samples.generator import generate
 
 CANDIDATES = """query($p: ID!) { candidates(position: $p, first: 20) {
@@ -82,26 +78,6 @@ def report(name: str, samples: list[float], goal: str) -> None:
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     print(f"{name:<42} n={len(samples):<4} p50 {statistics.median(samples):8.1f} ms   "
           f"p95 {p95:8.1f} ms   ({goal})")
-
-
-class Server:
-    """The app over ``connection``, served by uvicorn in a thread on a free port."""
-
-    def __init__(self, connection: Connection) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(create_app(bench_settings(), connection),
-                                host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        self.client = bench_client(f"http://127.0.0.1:{self.port}")
-
-    def close(self) -> None:
-        self.client.close()
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 async def _prepare(conn: Connection, employees: int, seed: int, scratch: Path) -> None:
@@ -180,11 +156,8 @@ def main() -> int:
             positions, keys, employees = asyncio.run(_ids(conn))
             print(f"{len(employees):,} employees, {len(positions):,} positions, "
                   f"{len(keys)} key positions")
-            server = Server(conn)
-            try:
-                measure(server.client, positions, keys, employees, args.repeat, args.seed)
-            finally:
-                server.close()
+            with served(conn) as url, bench_client(url) as http:  # once /health says ready
+                measure(http, positions, keys, employees, args.repeat, args.seed)
     return 0
 
 
