@@ -25,7 +25,6 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -232,7 +231,7 @@ def cost_model() -> CostModel:
         people_fields=frozenset(people), work=work)
 
 
-#: documents kept parsed and validated
+#: documents kept parsed
 DOCUMENT_CACHE = 512
 
 
@@ -246,10 +245,10 @@ def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGE
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CostLimit(model, cost_budget),
-        # a front end sends the same few documents again and again: each parsed and validated
-        # once (bounded caches, shared by the requests)
+        # a front end sends the same few documents again and again: each parsed once (a
+        # bounded cache shared by the requests). Not validation: the limiters' rules are made
+        # per request, and production validates without suggestions (HideSuggestions)
         lambda: ParserCache(maxsize=DOCUMENT_CACHE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         VariableErrorsAreBadInput,
         lambda: RequestIdMaskErrors(should_mask_error=_unexpected),
     ]
