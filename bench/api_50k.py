@@ -1,25 +1,44 @@
 """Benchmark: the GraphQL API on the 50,000-employee organisation, against hand-written Cypher.
 
-    python -m bench.api_50k [--repeat 200] [--data-dir DIR]
+    python -m bench.api_50k [--repeat 200] [--data-dir DIR] [--seconds 10]
 
 (a) one position by id with department, responsibilities, requirements and incumbents;
 (b) a page of 100 positions with the same fields. For each: p50/p95 end to end over HTTP
-(request, GraphQL, DataLoaders, driver, engine, JSON), and the same data fetched by one
-hand-written Cypher query with the driver alone.
+(request, GraphQL, DataLoaders, driver, engine, JSON), the same data fetched by one
+hand-written Cypher query with the driver alone, and their ratio (goals: (a) 2x, (b) 1.5x).
+
+Throughput: requests per second for (a) with 16 concurrent clients (``bench.load``, a process
+of its own) over ``--seconds``, against the GraphQL route and against the hand-written query
+behind a plain HTTP route (``GET /position/{id}``: one read transaction, the records as JSON)
+served the same way (uvicorn in a thread); goal: a ratio of at most 2x.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import statistics
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from neo4j import GraphDatabase, RoutingControl
+import orjson
+import uvicorn
+from litestar import Litestar, Response, get
+from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 
+from bench.common import BENCH_SECRET, describe, large_org, served, timed
 from bench.common import client as bench_client
-from bench.common import describe, large_org, served, timed
+from graph.db import Connection
+from graph.engine_process import free_port
+from rolegraph.auth import issue_token
 
 FIELDS = """id title department { name }
     responsibilities { raci responsibility { name } }
@@ -43,6 +62,61 @@ ORDER BY id
 """
 
 
+def plain_app(conn: Connection) -> Litestar:
+    """``GET /position/{id}``: the hand-written query in a read transaction, as JSON."""
+    driver = AsyncGraphDatabase.driver(conn.uri, auth=(conn.user, conn.password))
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await driver.close()
+
+    @get("/position/{key:str}")
+    async def position(key: str) -> Response[bytes]:
+        records, _, _ = await driver.execute_query(
+            HAND_WRITTEN, ids=[key], database_=conn.database, routing_=RoutingControl.READ)
+        rows = [{**r.data(), "inc": [{**i, "start": str(i["start"])} for i in r["inc"]]}
+                for r in records]
+        return Response(orjson.dumps(rows), media_type="application/json")
+
+    return Litestar([position], lifespan=[lifespan])
+
+
+@contextmanager
+def plain_served(conn: Connection) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(plain_app(conn), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def throughput(url: str, seconds: float, ids: list[str], token: str | None = None,
+               concurrency: int = 16) -> float:
+    """Requests per second of ``bench.load`` against ``url`` (the best of two runs)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(ids))
+    found = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.load", url, str(seconds), str(concurrency), f.name,
+             *([token] if token else [])], capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout)
+        assert result["errors"] == 0, result
+        found.append(float(result["per_second"]))
+    Path(f.name).unlink()
+    return max(found)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=50_000)
@@ -50,6 +124,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep (or reuse) the engine's data here")
+    parser.add_argument("--seconds", type=float, default=10.0,
+                        help="length of each throughput run")
     args = parser.parse_args()
     rng = random.Random(7)
     with large_org(args.employees, args.seed, args.data_dir) as conn, served(conn) as url:
@@ -88,7 +164,21 @@ def main() -> int:
                                   ("(b) 100 positions, Cypher   ", page_cypher, args.repeat // 5)]:
             results[name] = timed(run, repeat)
             print(f"{name} {describe(results[name])}", flush=True)
+        for label, gql, cypher, goal in (("(a)", "(a) one position, GraphQL   ",
+                                          "(a) one position, Cypher    ", 2),
+                                         ("(b)", "(b) 100 positions, GraphQL  ",
+                                          "(b) 100 positions, Cypher   ", 1.5)):
+            ratio = statistics.median(results[gql]) / statistics.median(results[cypher])
+            print(f"{label} GraphQL / hand-written Cypher, p50: {ratio:.1f}x (goal <= {goal}x)")
         driver.close()
+        sample = [rng.choice(ids) for _ in range(1000)]
+        token = issue_token(BENCH_SECRET, "bench", ["admin"], (), 3600)
+        via_graphql = throughput(f"{url}/graphql", args.seconds, sample, token)
+        with plain_served(conn) as plain:
+            via_plain = throughput(f"{plain}/position/{{id}}", args.seconds, sample)
+        print(f"(a) throughput, 16 concurrent clients: GraphQL {via_graphql:,.0f} requests/s, "
+              f"hand-written Cypher behind a plain route {via_plain:,.0f} requests/s: "
+              f"{via_plain / via_graphql:.1f}x (goal <= 2x)")
     return 0
 
 
