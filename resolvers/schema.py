@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, validate
+from graphql import ASTValidationRule, GraphQLError, validate
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionResult
@@ -105,19 +107,58 @@ class VariableErrorsAreBadInput(SchemaExtension):
                 error.extensions = {**(error.extensions or {}), "code": "BAD_INPUT"}
 
 
-class HideSuggestions(SchemaExtension):
-    """Production: validation errors suggest no names ("Did you mean 'position'?"), which
-    would show a client the schema that introspection hides. Runs graphql-core's validation
-    itself with ``hide_suggestions`` (strawberry validates only while no result is recorded;
-    the rules are strawberry's: those the extensions added plus its own two)."""
+class KnownValid:
+    """The document texts that passed validation, the most recent :data:`DOCUMENT_CACHE`
+    (per schema: the rules are fixed when the schema is built)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._texts: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, text: str) -> bool:
+        if text in self._texts:
+            self._texts.move_to_end(text)
+            return True
+        return False
+
+    def add(self, text: str) -> None:
+        self._texts[text] = None
+        if len(self._texts) > self.size:
+            self._texts.popitem(last=False)
+
+
+class Validation(SchemaExtension):
+    """Validation, once per document text: a front end sends the same few documents again
+    and again, and validating one took more than half of a small request's time in Python.
+    A document that passed is not validated again (its rules do not change: the limiters'
+    are made once per schema); one that failed is validated each time (its errors are made
+    anew). Production validates without suggestions ("Did you mean 'position'?"), which would
+    show a client the schema that introspection hides. The rules are strawberry's: those the
+    extensions added plus its own two."""
+
+    def __init__(self, known: KnownValid, hide_suggestions: bool) -> None:
+        super().__init__()
+        self.known = known
+        self.hide_suggestions = hide_suggestions
 
     def on_validate(self) -> Iterator[None]:
         ec = self.execution_context
         if ec.graphql_document is not None and ec.pre_execution_errors is None:
-            rules = (*ec.validation_rules, MaybeNullValidationRule, OneOfInputValidationRule)
-            ec.pre_execution_errors = validate(ec.schema._schema, ec.graphql_document, rules,
-                                               hide_suggestions=True)
+            text = ec.query
+            if text is not None and text in self.known:
+                ec.pre_execution_errors = []
+            else:
+                rules = (*ec.validation_rules, MaybeNullValidationRule,
+                         OneOfInputValidationRule)
+                ec.pre_execution_errors = validate(ec.schema._schema, ec.graphql_document,
+                                                   rules, hide_suggestions=self.hide_suggestions)
+                if text is not None and not ec.pre_execution_errors:
+                    self.known.add(text)
         yield
+
+
+#: documents kept parsed, and document texts known valid
+DOCUMENT_CACHE = 512
 
 
 class QuietSchema(strawberry.Schema):
@@ -231,29 +272,28 @@ def cost_model() -> CostModel:
         people_fields=frozenset(people), work=work)
 
 
-#: documents kept parsed
-DOCUMENT_CACHE = 512
-
-
 def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGET,
                  time_limit: float | None = None) -> strawberry.Schema:
     query, mutation = root_types()
     model = cost_model()
+    # the limiters' rules made once, so that a document valid once stays valid (Validation)
+    limits: list[type[ASTValidationRule]] = [depth_rule(MAX_DEPTH, None, None),
+                                             alias_rule(MAX_ALIASES)]
+    known = KnownValid(DOCUMENT_CACHE)
     # factories: strawberry builds fresh extensions for each request
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: CostLimit(model, cost_budget),
-        # a front end sends the same few documents again and again: each parsed once (a
-        # bounded cache shared by the requests). Not validation: the limiters' rules are made
-        # per request, and production validates without suggestions (HideSuggestions)
+        # each document text parsed once (a bounded cache shared by the requests)
         lambda: ParserCache(maxsize=DOCUMENT_CACHE),
         VariableErrorsAreBadInput,
         lambda: RequestIdMaskErrors(should_mask_error=_unexpected),
     ]
     if production:
-        extensions += [DisableIntrospection, HideSuggestions]  # validates after the rules are in
+        extensions.append(DisableIntrospection)
+    # validates after the rules are in
+    extensions.append(lambda: Validation(known, hide_suggestions=production))
     return QuietSchema(query=query, mutation=mutation, extensions=extensions,
                        time_limit=time_limit, hide_suggestions=production)
 

@@ -213,3 +213,20 @@ def test_registered_documents_listed(demo_graph: GraphHandle, registered: str) -
         return [d.id for d in await list_documents(graph)]
 
     assert registered in demo_graph.run(ids)
+
+
+@pytest.mark.parametrize("production", [False, True])
+def test_validation_is_remembered_only_for_valid_documents(production: bool) -> None:
+    """A document that passed is not validated again; one that failed fails every time, with
+    the same errors (no suggestions in production), and so do the limits."""
+    schema = build_schema(production=production)
+    deep = "{ " + "department(id: \"D01\") { parent { " * 6 + "id" + " } }" * 6 + " }"
+    aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }"
+    typo = "{ posiion(id: \"P001\") { id } }"
+    for _ in range(2):
+        for document in (deep, aliases):
+            result = schema.execute_sync(document)
+            assert result.errors and result.data is None, document
+        [error] = schema.execute_sync(typo).errors or []
+        assert ("Did you mean" in error.message) is not production
+        assert schema.execute_sync("{ __typename }").errors is None
