@@ -22,22 +22,18 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import orjson
-import uvicorn
 from litestar import Litestar, Response, get
 from neo4j import AsyncGraphDatabase, GraphDatabase, RoutingControl
 
-from bench.common import BENCH_SECRET, describe, large_org, served, timed
+from bench.common import BENCH_SECRET, describe, large_org, serve_app, served, timed
 from bench.common import client as bench_client
 from graph.db import Connection
-from graph.engine_process import free_port
 from rolegraph.auth import issue_token
 
 FIELDS = """id title department { name }
@@ -82,22 +78,6 @@ def plain_app(conn: Connection) -> Litestar:
         return Response(orjson.dumps(rows), media_type="application/json")
 
     return Litestar([position], lifespan=[lifespan])
-
-
-@contextmanager
-def plain_served(conn: Connection) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(plain_app(conn), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def throughput(url: str, seconds: float, ids: list[str], token: str | None = None,
@@ -174,7 +154,7 @@ def main() -> int:
         sample = [rng.choice(ids) for _ in range(1000)]
         token = issue_token(BENCH_SECRET, "bench", ["admin"], (), 3600)
         via_graphql = throughput(f"{url}/graphql", args.seconds, sample, token)
-        with plain_served(conn) as plain:
+        with serve_app(plain_app(conn)) as plain:
             via_plain = throughput(f"{plain}/position/{{id}}", args.seconds, sample)
         print(f"(a) throughput, 16 concurrent clients: GraphQL {via_graphql:,.0f} requests/s, "
               f"hand-written Cypher behind a plain route {via_plain:,.0f} requests/s: "

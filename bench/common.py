@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from litestar.types import ASGIApp
 from pydantic import SecretStr
 
 from graph.constraints import ensure_schema
@@ -75,23 +76,29 @@ def client(url: str, *roles: str, sub: str = "bench", departments: tuple[str, ..
 
 
 @contextmanager
-def served(conn: Connection, settings: Settings | None = None) -> Iterator[str]:
-    """The app on a free loopback port (``settings``: default :func:`bench_settings`); yields
-    its base URL."""
+def serve_app(app: ASGIApp) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings or bench_settings(), conn),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    print(f"app ready {wait_until_ready(url):.1f} s after it started", file=sys.stderr)
     try:
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def served(conn: Connection, settings: Settings | None = None) -> Iterator[str]:
+    """The app on a free loopback port (``settings``: default :func:`bench_settings`), once
+    ``/health`` says it is ready; yields its base URL."""
+    with serve_app(create_app(settings or bench_settings(), conn)) as url:
+        print(f"app ready {wait_until_ready(url):.1f} s after it started", file=sys.stderr)
+        yield url
 
 
 def wait_until_ready(url: str, timeout: float = 600) -> float:

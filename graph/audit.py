@@ -60,6 +60,8 @@ AUDIT_FILE = "audit_events.csv"
 COLUMNS: tuple[str, ...] = ("id", "at", "seq", "actor", "roles", "request_id", "operation",
                             "class_name", "record_id", "records", "changes", "details")
 IMPORT = "import"
+#: the operation of `rolegraph documents add`
+DOCUMENTS_ADD = "documents add"
 CLI_ROLES = ("admin",)  # the command line is trusted as an admin (domain.access.Principal)
 BATCH_SIZE = 5000
 
@@ -231,9 +233,10 @@ async def write_events(graph: Graph, tx: AsyncManagedTransaction, context: Audit
     return len(events)
 
 
-async def write_import_event(graph: Graph, tx: AsyncManagedTransaction, context: AuditContext,
+async def write_detail_event(graph: Graph, tx: AsyncManagedTransaction, context: AuditContext,
                              details: dict[str, Any]) -> None:
-    """The event of an import, with its files and counts."""
+    """An event of no one record, with its details: an import (files and counts), documents
+    registered (their ids)."""
     await _create(graph, tx, [_event(context, datetime.now(UTC), 0, None, None, (), (),
                                      details)])
 

@@ -1,6 +1,7 @@
 """The trusted documents registered in the graph (internal label ``TrustedDocument``; see
 :mod:`domain.documents`). Bookkeeping like the audit trail: not records of the organisation,
-so writing one leaves the change stamp alone and no cache is refreshed."""
+so writing one leaves the change stamp alone and no cache is refreshed; a registration leaves
+an audit event (operation ``documents add``, the ids registered)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ from datetime import UTC, datetime
 
 from neo4j import AsyncManagedTransaction
 
+from graph.audit import AuditContext, write_detail_event
+from graph.cypher import Cypher
 from graph.db import Graph
 from graph.repository import native
 
 DOC = "TrustedDocument"
+FIELDS = ("id", "text", "operations", "added_at", "added_by")
+
+
+def _props(cy: Cypher) -> dict[str, str]:
+    return {name: cy.internal_prop(DOC, name) for name in FIELDS}
 
 
 @dataclass(frozen=True)
@@ -25,12 +33,13 @@ class Document:
     added_by: str = ""
 
 
-async def add_documents(graph: Graph, documents: Sequence[Document], actor: str) -> int:
-    """Register ``documents`` (all in one transaction); returns how many were new."""
+async def add_documents(graph: Graph, documents: Sequence[Document],
+                        audit: AuditContext) -> int:
+    """Register ``documents`` (all in one transaction, with the audit event of the new ones);
+    returns how many were new."""
     cy = graph.cy
     label = cy.internal_label(DOC)
-    p = {name: cy.internal_prop(DOC, name)
-         for name in ("id", "text", "operations", "added_at", "added_by")}
+    p = _props(cy)
     rows = [{"id": d.id, "text": d.text, "operations": list(d.operations)} for d in documents]
 
     async def work(tx: AsyncManagedTransaction) -> int:
@@ -39,9 +48,12 @@ async def add_documents(graph: Graph, documents: Sequence[Document], actor: str)
                 "WITH row WHERE old IS NULL "
                 f"CREATE (d:{label}) SET d.{p['id']} = row.id, d.{p['text']} = row.text, "
                 f"d.{p['operations']} = row.operations, d.{p['added_at']} = $at, "
-                f"d.{p['added_by']} = $actor RETURN count(d) AS n",
-            rows=rows, at=datetime.now(UTC), actor=actor)
-        return int(found[0]["n"]) if found else 0
+                f"d.{p['added_by']} = $actor RETURN collect(row.id) AS ids",
+            rows=rows, at=datetime.now(UTC), actor=audit.actor)
+        new = sorted(found[0]["ids"]) if found else []
+        if new:
+            await write_detail_event(graph, tx, audit, {"documents": new})
+        return len(new)
 
     return await graph.write_tx(work)
 
@@ -58,8 +70,7 @@ async def find_document(graph: Graph, key: str) -> str | None:
 async def list_documents(graph: Graph) -> list[Document]:
     """Every registered document, by id."""
     cy = graph.cy
-    p = {name: cy.internal_prop(DOC, name)
-         for name in ("id", "text", "operations", "added_at", "added_by")}
+    p = _props(cy)
     rows = await graph.read(
         f"MATCH (d:{cy.internal_label(DOC)}) RETURN d.{p['id']} AS id, d.{p['text']} AS text, "
         f"d.{p['operations']} AS operations, d.{p['added_at']} AS added_at, "

@@ -32,7 +32,7 @@ from graph.audit import (
     AuditEvent,
     parse_rows,
     restore,
-    write_import_event,
+    write_detail_event,
 )
 from graph.changes import begin_write, record_change
 from graph.db import Graph
@@ -161,7 +161,7 @@ class _Writer:
         restored = await restore(self.graph, tx, self.events)
         if not self.own_event:
             return restored
-        await write_import_event(self.graph, tx, self.audit, {
+        await write_detail_event(self.graph, tx, self.audit, {
             "files": dict(self.parsed.files_read), "nodes": self.parsed.node_count,
             "relationships": self.parsed.rel_count, "audit_events": restored})
         return restored

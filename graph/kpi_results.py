@@ -21,6 +21,8 @@ from domain.errors import InvalidInput
 from domain.periods import BadPeriod, parse_period
 from graph.db import Graph
 from graph.interchange import ParsedDirectory, Problem
+from graph.performance import assignments_of
+from graph.repository import native
 
 #: the ontology's names this rule reads
 RESULT, EMPLOYEE, KPI, POSITION = "KpiResult", "Employee", "KPI", "Position"
@@ -32,11 +34,6 @@ _BATCH = 5000  # keys per query (one collected list each)
 
 #: one assignment: (position, start, end or None while held)
 Held = tuple[str, date, date | None]
-
-
-def _native(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
 
 
 def held_in(period: str, held: Iterable[Held], measured: set[str]) -> bool:
@@ -72,7 +69,7 @@ async def check_result(graph: Graph, tx: AsyncManagedTransaction, key: str) -> N
             f"-[:{cy.rel(MEASURED_BY)}]->{cy.node('x', KPI, '$x')} "
             f"RETURN p.{cy.key(POSITION)} AS position, h.{start} AS started, h.{end} AS ended",
         e=employee, x=kpi)
-    found = [(str(r["position"]), _native(r["started"]), _native(r["ended"])) for r in held]
+    found = [(str(r["position"]), native(r["started"]), native(r["ended"])) for r in held]
     if not held_in(period, found, {p for p, _, _ in found}):
         raise InvalidInput(f"{FIELD}: {_reason(kpi, employee, period)}", field=FIELD)
 
@@ -134,21 +131,11 @@ async def _from_graph(graph: Graph, employees: list[str], kpis: list[str],
                       measured: dict[str, set[str]]) -> None:
     """Add the graph's assignments of ``employees`` and positions measured by ``kpis``."""
     cy = graph.cy
-    start, end = cy.rel_prop(HOLDS, "start_date"), cy.rel_prop(HOLDS, "end_date")
     wanted = set(employees)
     # many people: one scan of every assignment costs less than looking each one up
-    everyone = len(employees) > _BATCH
-    for i in range(0, 1 if everyone else len(employees), _BATCH):
-        head, e = ("", cy.node("e", EMPLOYEE)) if everyone else \
-            ("UNWIND $keys AS k ", cy.node("e", EMPLOYEE, "k"))
-        found = await graph.read(
-            f"{head}MATCH {e}-[h:{cy.rel(HOLDS)}]->{cy.node('p', POSITION)} "
-            f"RETURN collect([e.{cy.key(EMPLOYEE)}, p.{cy.key(POSITION)}, h.{start}, "
-            f"h.{end}]) AS rows", keys=employees[i:i + _BATCH])
-        for k, position, started, ended in found[0]["rows"] if found else ():
-            if str(k) in wanted:
-                held.setdefault(str(k), {})[(str(position), _native(started))] = \
-                    _native(ended)
+    for h in await assignments_of(graph, None if len(employees) > _BATCH else employees):
+        if h.employee in wanted:
+            held.setdefault(h.employee, {})[(h.position, h.start)] = h.end
     for i in range(0, len(kpis), _BATCH):
         found = await graph.read(
             f"UNWIND $keys AS k MATCH {cy.node('x', KPI, 'k')}<-[:{cy.rel(MEASURED_BY)}]-"

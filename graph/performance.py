@@ -219,7 +219,7 @@ def _with_kpis(t: Structure, krows: Sequence[Any]) -> Structure:
                    objectives=objectives)
 
 
-async def _assignments_of(graph: Graph, employees: Sequence[str] | None = None,
+async def assignments_of(graph: Graph, employees: Sequence[str] | None = None,
                           ) -> tuple[Held, ...]:
     """Every assignment (``HOLDS_POSITION``) with a start date, or those of ``employees``."""
     cy = graph.cy
@@ -368,7 +368,7 @@ async def _inputs(graph: Graph, period: Period, employees: Sequence[str] | None 
 
 
 async def _build_organisation(graph: Graph, _old: _Organisation | None) -> _Organisation:
-    structure, assignments = await asyncio.gather(_structure(graph), _assignments_of(graph))
+    structure, assignments = await asyncio.gather(_structure(graph), assignments_of(graph))
     return _Organisation.of(structure, assignments)
 
 
@@ -394,7 +394,7 @@ async def _update_organisation(graph: Graph, old: _Organisation,
     by_employee = dict(old.by_employee)
     by_position = dict(old.by_position)
     if people:
-        fresh = await _assignments_of(graph, people)
+        fresh = await assignments_of(graph, people)
         for e in people:
             for h in old.by_employee.get(e, ()):
                 by_position[h.position] = [x for x in by_position[h.position] if x != h]

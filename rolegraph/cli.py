@@ -29,6 +29,7 @@ from domain.errors import Unavailable
 from graph.audit import (
     AUDIT_FILE,
     COLUMNS,
+    DOCUMENTS_ADD,
     IMPORT,
     AuditContext,
     AuditEvent,
@@ -341,7 +342,8 @@ def cmd_documents_add(args: argparse.Namespace, settings: Settings) -> int:
             print(f"error: {problem}", file=sys.stderr)
         print(f"{len(problems)} problem(s); no document was registered", file=sys.stderr)
         return EXIT_PROBLEMS
-    new = _with_graph(settings, lambda g: add_documents(g, found, cli_actor()))
+    audit = AuditContext.command_line(DOCUMENTS_ADD)
+    new = _with_graph(settings, lambda g: add_documents(g, found, audit))
     for document in found:
         print(f"  {document.id}  {', '.join(document.operations) or '(anonymous)'}")
     print(f"registered {new} new document(s) of {len(found)}")

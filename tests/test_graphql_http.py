@@ -14,6 +14,7 @@ import pytest
 from conftest import GraphHandle, LiveServer, bearer, serving
 
 from domain.documents import document_id
+from graph.audit import DOCUMENTS_ADD, AuditContext, AuditFilter, read_page
 from graph.db import Graph
 from graph.documents import Document, add_documents, list_documents
 from graph.settings import Settings
@@ -124,7 +125,8 @@ def test_unacceptable_accept_is_406(demo_server: LiveServer) -> None:
 def registered(demo_graph: GraphHandle) -> str:
     """The id of the document :data:`DEPARTMENT`, registered in the demo graph."""
     key = document_id(DEPARTMENT)
-    demo_graph.run(lambda g: add_documents(g, [Document(key, DEPARTMENT, ())], "cli:test"))
+    demo_graph.run(lambda g: add_documents(g, [Document(key, DEPARTMENT, ())],
+                                           AuditContext.command_line(DOCUMENTS_ADD)))
     return key
 
 
@@ -213,6 +215,13 @@ def test_registered_documents_listed(demo_graph: GraphHandle, registered: str) -
         return [d.id for d in await list_documents(graph)]
 
     assert registered in demo_graph.run(ids)
+
+
+def test_registering_leaves_an_audit_event(demo_graph: GraphHandle, registered: str) -> None:
+    events = demo_graph.run(lambda g: read_page(g, AuditFilter(), 0, None)).events
+    [event] = [e for e in events if e.operation == DOCUMENTS_ADD]
+    assert event.details == {"documents": [registered]}
+    assert event.actor.startswith("cli:")
 
 
 @pytest.mark.parametrize("production", [False, True])
