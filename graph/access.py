@@ -31,7 +31,7 @@ from domain.records import Record
 from graph.changes import Stamp, read_stamp
 from graph.cypher import cypher_of
 from graph.db import Graph
-from schema.ontology import EdgeKind, Ontology
+from schema.ontology import ClassSpec, EdgeKind, Ontology, RelationshipSpec
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ class Visibility:
     #: the change stamp read when the scope was resolved (None: not read); later work of the
     #: same request (the fit model) uses it instead of reading it again
     stamp: Stamp | None = None
+    #: per class and relationship type: its highest property level, and each one's
+    _levels: dict[str, tuple[int, dict[str, int]]] = field(
+        init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_levels", _levels(self.policy, self.ontology))
 
     @property
     def unrestricted(self) -> bool:
@@ -60,10 +66,11 @@ class Visibility:
 
     def level(self, owner: str, prop: str | None = None) -> int:
         """The sensitivity level of a class or relationship (or of one of its properties)."""
+        if prop is not None:
+            return self._levels[owner][1][prop]
         o = self.ontology
         spec = o.classes[owner] if owner in o.classes else o.relationships[owner]
-        name = spec.sensitivity if prop is None else spec.properties[prop].sensitivity
-        return self.policy.level(name)
+        return self.policy.level(spec.sensitivity)
 
     def reads_class(self, owner: str) -> bool:
         """The caller reads records of this class or relationship type (not only its own)."""
@@ -159,20 +166,34 @@ class Visibility:
     def redact(self, owner: str, record: Record, own: bool = False) -> Record:
         """The record without the values the caller may not read (``owner``: its class or
         relationship type; ``own``: it is about the caller)."""
-        if self.grant.fields >= self._max_level(owner) and not own:
+        top, levels = self._levels[owner]
+        if self.grant.fields >= top and not own:
             return record
-        props = (self.ontology.classes[owner].properties if owner in self.ontology.classes
-                 else self.ontology.relationships[owner].properties)
         # a record of a class above the caller's level is seen only when it is its own
         own = own or not self.reads_class(owner) or (
             owner == self.policy.person and record.get("id") == self.self_id)
-        return {k: v for k, v in record.items()
-                if k not in props or self.grant.may_read(self.level(owner, k), own)}
+        may_read = self.grant.may_read
+        return {k: v for k, v in record.items() if k not in levels or may_read(levels[k], own)}
 
-    def _max_level(self, owner: str) -> int:
-        props = (self.ontology.classes[owner].properties if owner in self.ontology.classes
-                 else self.ontology.relationships[owner].properties)
-        return max((self.policy.level(p.sensitivity) for p in props.values()), default=0)
+
+#: per policy and ontology: for each class and relationship type, the highest sensitivity
+#: level of its properties and the level of each (every read redacts with them)
+_LEVELS: dict[tuple[int, int], tuple[Policy, Ontology, dict[str, tuple[int, dict[str, int]]]]] \
+    = {}
+
+
+def _levels(policy: Policy, ontology: Ontology) -> dict[str, tuple[int, dict[str, int]]]:
+    key = (id(policy), id(ontology))
+    found = _LEVELS.get(key)
+    if found is None or found[0] is not policy or found[1] is not ontology:
+        specs: list[tuple[str, ClassSpec | RelationshipSpec]] = [
+            *ontology.classes.items(), *ontology.relationships.items()]
+        table = {}
+        for owner, spec in specs:
+            props = {p: policy.level(ps.sensitivity) for p, ps in spec.properties.items()}
+            table[owner] = (max(props.values(), default=0), props)
+        found = _LEVELS[key] = (policy, ontology, table)
+    return found[2]
 
 
 #: scopes kept per graph (see :func:`resolve`); a bound, oldest dropped first

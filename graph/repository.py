@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import neo4j.time
 from neo4j import AsyncManagedTransaction
 
 from domain.access import AccessDenied
@@ -27,15 +28,23 @@ from graph.db import Graph
 from schema.ontology import EdgeKind, Ontology, RelationshipSpec
 from schema.values import ValueProblem, check_span
 
+#: the driver's own value types, which become Python's (``neo4j.time.Date`` ->
+#: ``datetime.date``); every other value the driver returns is Python's already
+_DRIVER_TYPES = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time})
+
 
 def native(value: Any) -> Any:
     """A driver value as a plain Python value (neo4j dates become ``datetime.date``)."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
+    return value.to_native() if type(value) in _DRIVER_TYPES else value
 
 
 def native_record(props: dict[str, Any]) -> Record:
-    return {k: native(v) for k, v in props.items()}
+    """A record's values as Python values (the driver's dict itself when none needs it: a
+    read makes a new dict per row)."""
+    for value in props.values():
+        if type(value) in _DRIVER_TYPES:
+            return {k: native(v) for k, v in props.items()}
+    return props
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,28 @@ class Page:
     total: int
     has_next: bool
     edges: list[dict[EdgeKind, list[Edge]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a request reads of the records of one class (the compiled GraphQL path,
+    :mod:`resolvers.compiled`): the required properties (a record always has them: they
+    identify it and order lists), the ``optional`` ones it selects, and the relationships it
+    follows (all their properties), each with the shape of the records at their far end. One
+    query reads a record and all of it."""
+
+    optional: tuple[str, ...] = ()
+    edges: tuple[tuple[EdgeKind, Shape], ...] = ()
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A record read by a :class:`Shape`: its values, and for each of the shape's
+    relationships the relationships found, each with the tree of its far record (values the
+    caller may not read left out, as for :meth:`Repository.nodes`)."""
+
+    record: Record
+    edges: tuple[list[tuple[Edge, Tree]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,13 +150,14 @@ class Repository:
         found = {row["k"]: self._node(class_name, row["p"]) for row in rows}
         return [found.get(k) for k in keys]
 
-    def _edge_pattern(self, kind: EdgeKind) -> tuple[str, str, str]:
+    def _edge_pattern(self, kind: EdgeKind, near: str = "n", rel: str = "r", far: str = "m"
+                      ) -> tuple[str, str, str]:
         """``-[r:T]->(m:Other)`` from ``n`` for one kind of relationship, the conditions on
         it (current ones only; those the caller may see) and the class at ``n``'s end."""
-        pattern, condition = self.cy.edge(kind, "r", "m")
+        pattern, condition = self.cy.edge(kind, rel, far)
         conditions = [] if condition is None else [condition]
         if self.visibility is not None and not kind.counted:
-            visible = self.visibility.edge(kind, "n", "m")
+            visible = self.visibility.edge(kind, near, far)
             if visible is not None:
                 conditions.append(visible)
         return pattern, " AND ".join(conditions), self.o.rel(kind.rel).ends(kind)[0]
@@ -166,6 +198,49 @@ class Repository:
         if not rows:
             return None, {}
         return self._node(class_name, rows[0]["p"]), self._edges_of(rows[0], wanted)
+
+    def _projection(self, class_name: str, var: str, shape: Shape) -> str:
+        """A Cypher list holding what ``shape`` reads of the record ``var``: its values, then
+        per relationship a list of ``[relationship's values, far record's projection]``
+        (nested pattern comprehensions: one query however deep)."""
+        spec = self.o.cls(class_name)
+        props = [p for p, ps in spec.properties.items() if ps.required or p in shape.optional]
+        parts = [f"{var} {{{', '.join('.' + self.cy.prop(class_name, p) for p in props)}}}"]
+        for i, (kind, far_shape) in enumerate(shape.edges):
+            rel, far = f"{var}_r{i}", f"{var}_{i}"
+            pattern, condition, _ = self._edge_pattern(kind, var, rel, far)
+            where = f" WHERE {condition}" if condition else ""
+            far_class = self.o.rel(kind.rel).ends(kind)[1]
+            parts.append(f"[({var}){pattern}{where} | [properties({rel}), "
+                         f"{self._projection(far_class, far, far_shape)}]]")
+        return f"[{', '.join(parts)}]"
+
+    def _tree(self, class_name: str, shape: Shape, row: list[Any]) -> Tree:
+        """The tree of one row of :meth:`_projection` (values redacted as :meth:`_node` and
+        :meth:`_edge` do)."""
+        o, visibility = self.o, self.visibility
+        edges = []
+        for (kind, far_shape), found in zip(shape.edges, row[1:], strict=True):
+            far_class = o.rel(kind.rel).ends(kind)[1]
+            if kind.counted or visibility is None:
+                edges.append([(Edge(native_record(props), native_record(far[0])),
+                               self._tree(far_class, far_shape, far)) for props, far in found])
+                continue
+            these = []
+            for props, far in found:
+                tree = self._tree(far_class, far_shape, far)
+                these.append((Edge(visibility.redact(kind.rel, native_record(props)),
+                                   tree.record), tree))
+            edges.append(these)
+        return Tree(self._node(class_name, row[0]), tuple(edges))
+
+    async def tree(self, class_name: str, key: str, shape: Shape) -> Tree | None:
+        """The record with this key, read by ``shape`` in one query (None: there is none,
+        or the caller may not see it)."""
+        rows = await self._read(
+            f"MATCH {self._match(class_name, key_param='$k')}{self._where_visible(class_name)} "
+            f"RETURN {self._projection(class_name, 'n', shape)} AS t", k=key)
+        return self._tree(class_name, shape, rows[0]["t"]) if rows else None
 
     def _department_people(self, visible_only: bool = False) -> str:
         """From department ``root``: the people ``e`` belonging to it or a department below
@@ -225,10 +300,8 @@ class Repository:
             raise Conflict(f"{class_name} records cannot be filtered by department",
                            field="filter.department") from None
 
-    async def page(self, class_name: str, q: ListQuery,
-                   wanted: Sequence[EdgeKind] = ()) -> Page:
-        """One window of a filtered, ordered list, with the total count of matches, and for
-        each record the relationships ``wanted`` (fetched in the same query)."""
+    async def _list_match(self, class_name: str, q: ListQuery) -> tuple[str, str, dict[str, Any]]:
+        """The ``MATCH ... WHERE`` of a list's records, its ``ORDER BY`` and the parameters."""
         spec = self.o.cls(class_name)
         where: list[str] = []
         params: dict[str, Any] = {"skip": q.offset, "limit": q.limit + 1}
@@ -252,13 +325,33 @@ class Repository:
         order = [f"n.{self.cy.prop(class_name, prop)}{' DESC' if desc else ''}"
                  for prop, desc in q.order_by]
         order.append(f"n.{self.cy.key(class_name)}")
+        return match, ", ".join(order), params
+
+    async def page(self, class_name: str, q: ListQuery,
+                   wanted: Sequence[EdgeKind] = ()) -> Page:
+        """One window of a filtered, ordered list, with the total count of matches, and for
+        each record the relationships ``wanted`` (fetched in the same query)."""
+        match, order, params = await self._list_match(class_name, q)
         rows = await self._read(
-            f"{match} WITH n ORDER BY {', '.join(order)} SKIP $skip LIMIT $limit "
+            f"{match} WITH n ORDER BY {order} SKIP $skip LIMIT $limit "
             f"RETURN properties(n) AS p{self._edge_columns(wanted)}", **params)
         total = await self._read(f"{match} RETURN count(n) AS c", **params)
         has_next, rows = len(rows) > q.limit, rows[:q.limit]
         return Page([self._node(class_name, r["p"]) for r in rows], int(total[0]["c"]), has_next,
                     [self._edges_of(r, wanted) for r in rows])
+
+    async def tree_page(self, class_name: str, q: ListQuery, shape: Shape, count: bool
+                        ) -> tuple[list[Tree], int | None, bool]:
+        """:meth:`page` read by ``shape``: the window's trees, the total count of matches
+        (only when ``count``: None otherwise) and whether more follow."""
+        match, order, params = await self._list_match(class_name, q)
+        rows = await self._read(
+            f"{match} WITH n ORDER BY {order} SKIP $skip LIMIT $limit "
+            f"RETURN {self._projection(class_name, 'n', shape)} AS t", **params)
+        total = int((await self._read(f"{match} RETURN count(n) AS c", **params))[0]["c"]) \
+            if count else None
+        has_next, rows = len(rows) > q.limit, rows[:q.limit]
+        return [self._tree(class_name, shape, r["t"]) for r in rows], total, has_next
 
     # -- writes --------------------------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from strawberry.types.nodes import SelectedField
 
 from domain.access import AccessDenied
 from domain.errors import Conflict, InvalidInput
-from domain.records import Edge
+from domain.records import Edge, Record
 from graph.repository import ListQuery
-from resolvers.context import Info
+from resolvers.context import Context, Info
 from schema.gql.enums import SortDirection
 from schema.gql.inputs import ListFilter, OrderBy
 from schema.gql.names import DEPARTMENT_FILTERED, QUERY_FIELDS
@@ -74,12 +74,13 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
-def list_query(info: Info, class_name: str, filter: ListFilter | None,
+def list_query(context: Context, class_name: str, filter: ListFilter | None,
                order_by: list[OrderBy] | None, first: int, after: str | None) -> ListQuery:
+    """The list a root list field asks for; BAD_INPUT naming the argument at fault."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidInput(f"first must be between 1 and {MAX_PAGE_SIZE}, not {first}",
                            field="first")
-    spec = info.context.graph.ontology.cls(class_name)
+    spec = context.graph.ontology.cls(class_name)
     order: list[tuple[str, bool]] = []
     for item in order_by or []:
         prop = _snake(item.field)
@@ -87,7 +88,7 @@ def list_query(info: Info, class_name: str, filter: ListFilter | None,
             raise InvalidInput(f"{class_name} has no property {item.field!r} to sort by "
                                f"(one of {', '.join(sorted(spec.properties))})",
                                field="orderBy.field")
-        if not info.context.repo.readable(class_name, prop):
+        if not context.repo.readable(class_name, prop):
             raise AccessDenied(f"{class_name}.{item.field} is not readable with your roles, so "
                                "it cannot order a list either")
         order.append((prop, item.direction == SortDirection.DESC))
@@ -98,6 +99,19 @@ def list_query(info: Info, class_name: str, filter: ListFilter | None,
     return ListQuery(text=f.text, department=f.department, category=f.category,
                      order_by=tuple(order), offset=decode_cursor(after) + 1 if after else 0,
                      limit=first)
+
+
+def connection_of(q: ListQuery, records: list[Record], total: int, has_next: bool,
+                  gql_type: Any) -> Connection[Any]:
+    """A page of ``records`` (the window ``q`` asked for) as the list fields answer it."""
+    edges = [ConnectionEdge(cursor=encode_cursor(q.offset + i), node=gql_type.of(r))
+             for i, r in enumerate(records)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=has_next, has_previous_page=q.offset > 0,
+                           start_cursor=edges[0].cursor if edges else None,
+                           end_cursor=edges[-1].cursor if edges else None),
+        total_count=total)
 
 
 def _subfields(field: Any, *path: str) -> list[Any]:
@@ -149,19 +163,12 @@ def _list_field(class_name: str) -> Any:
     async def resolve(info: Info, filter: ListFilter | None = None,
                       order_by: list[OrderBy] | None = None, first: int = DEFAULT_PAGE_SIZE,
                       after: str | None = None) -> Any:
-        q = list_query(info, class_name, filter, order_by, first, after)
+        q = list_query(info.context, class_name, filter, order_by, first, after)
         wanted = wanted_edges(class_name, _subfields(info.selected_fields[0], "edges", "node"))
         page = await info.context.repo.page(class_name, q, wanted)
         for record, found in zip(page.records, page.edges, strict=True):
             prime_edges(info, str(record["id"]), found)
-        edges = [ConnectionEdge(cursor=encode_cursor(q.offset + i), node=gql_type.of(r))
-                 for i, r in enumerate(page.records)]
-        return Connection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, has_previous_page=q.offset > 0,
-                               start_cursor=edges[0].cursor if edges else None,
-                               end_cursor=edges[-1].cursor if edges else None),
-            total_count=page.total)
+        return connection_of(q, page.records, page.total, page.has_next, gql_type)
 
     resolve.__annotations__["return"] = Connection[gql_type]  # type: ignore[valid-type]
     return strawberry.field(

@@ -40,6 +40,8 @@ from domain.errors import DomainError
 from graph.settings import Settings
 from resolvers.audit import AuditQueries
 from resolvers.boundary import BoundaryQueries
+from resolvers.compiled import CompiledPath
+from resolvers.context import Context
 from resolvers.cost import CostLimit, CostModel
 from resolvers.fit import FitQueries
 from resolvers.mutation import build_mutation_type
@@ -172,10 +174,15 @@ class QuietSchema(strawberry.Schema):
     transaction timeouts, so the app keeps time itself)."""
 
     def __init__(self, *args: Any, time_limit: float | None = None,
-                 hide_suggestions: bool = False, **kwargs: Any) -> None:
+                 hide_suggestions: bool = False, known: KnownValid | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.time_limit = time_limit
         self.hide_suggestions = hide_suggestions
+        #: document texts that passed validation (:class:`Validation` adds them)
+        self.known = known if known is not None else KnownValid(DOCUMENT_CACHE)
+        #: the compiled path (:mod:`resolvers.compiled`), for documents known valid
+        self.compiled: CompiledPath | None = None
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: ExecutionContext | None = None) -> None:
@@ -203,8 +210,8 @@ class QuietSchema(strawberry.Schema):
                       operation_name: str | None = None,
                       allowed_operation_types: Iterable[Any] | None = None,
                       operation_extensions: dict[str, Any] | None = None) -> ExecutionResult:
-        run = super().execute(query, variable_values, context_value, root_value,
-                              operation_name, allowed_operation_types, operation_extensions)
+        run = self._either(query, variable_values, context_value, root_value,
+                           operation_name, allowed_operation_types, operation_extensions)
         if self.time_limit is None:
             return await run
         limit = asyncio.timeout(self.time_limit)
@@ -223,6 +230,23 @@ class QuietSchema(strawberry.Schema):
         log.info("client error %s after %g s", TIMEOUT, self.time_limit,
                  extra={"request_id": _request_id(context_value)})
         return ExecutionResult(data=None, errors=[error])
+
+
+    async def _either(self, query: str | None, variable_values: dict[str, Any] | None,
+                      context_value: Any, root_value: Any, operation_name: str | None,
+                      allowed_operation_types: Iterable[Any] | None,
+                      operation_extensions: dict[str, Any] | None) -> ExecutionResult:
+        """The compiled path's answer when it has one (a query it compiles, of a document
+        that passed validation before), else the general path's."""
+        compiled = self.compiled
+        if compiled is not None and query is not None and root_value is None \
+                and isinstance(context_value, Context) and query in self.known:
+            data = await compiled.run(context_value, query, operation_name, variable_values)
+            if data is not None:
+                return ExecutionResult(data=data, errors=None)
+        return await super().execute(query, variable_values, context_value, root_value,
+                                     operation_name, allowed_operation_types,
+                                     operation_extensions)
 
 
 @cache
@@ -273,7 +297,9 @@ def cost_model() -> CostModel:
 
 
 def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGET,
-                 time_limit: float | None = None) -> strawberry.Schema:
+                 time_limit: float | None = None, compiled: bool = True) -> QuietSchema:
+    """The schema; ``compiled``: with the compiled path (:mod:`resolvers.compiled`), which
+    the tests turn off to compare it with the general path."""
     query, mutation = root_types()
     model = cost_model()
     # the limiters' rules made once, so that a document valid once stays valid (Validation)
@@ -294,8 +320,11 @@ def build_schema(production: bool = False, cost_budget: int = DEFAULT_COST_BUDGE
         extensions.append(DisableIntrospection)
     # validates after the rules are in
     extensions.append(lambda: Validation(known, hide_suggestions=production))
-    return QuietSchema(query=query, mutation=mutation, extensions=extensions,
-                       time_limit=time_limit, hide_suggestions=production)
+    schema = QuietSchema(query=query, mutation=mutation, extensions=extensions,
+                         time_limit=time_limit, hide_suggestions=production, known=known)
+    if compiled:
+        schema.compiled = CompiledPath(schema, model, cost_budget, DOCUMENT_CACHE)
+    return schema
 
 
 def sdl() -> str:

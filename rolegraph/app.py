@@ -162,10 +162,10 @@ def create_app(settings: Settings, connection: Connection,
                                   rules_settings=settings.rules_settings, appraisal=appraisal)
 
     production = settings.mode == "production"
+    schema = build_schema(production=production, cost_budget=settings.cost_budget,
+                          time_limit=settings.time_limit)
     graphql = graphql_controller(
-        build_schema(production=production, cost_budget=settings.cost_budget,
-                     time_limit=settings.time_limit),
-        production, context_getter=graphql_context,
+        schema, production, context_getter=graphql_context,
         trusted_documents_only=settings.trusted_documents_only)
     routes: list[ControllerRouterHandler] = [health, raci, graphql]
 
@@ -184,6 +184,7 @@ def create_app(settings: Settings, connection: Connection,
 
     return Litestar(
         route_handlers=routes,
+        state=State({"schema": schema}),  # the GraphQL schema (its compiled path's counts)
         lifespan=[graph_lifespan],
         middleware=[host_guard, authentication],  # in this order: the host first
         before_send=[add_security_headers],

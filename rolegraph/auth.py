@@ -23,6 +23,7 @@ import logging
 import re
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,10 @@ LEEWAY_SECONDS = 30
 #: enough to spare the identity provider from anyone sending made-up key ids, short enough
 #: that a key published just after a fetch is accepted at once (PyJWT's default is 30 s)
 JWKS_REFETCH_SECONDS = 1.0
+#: how many verified tokens are remembered, and for how long at most (a key withdrawn from
+#: the identity provider's JWKS stops a remembered token within this time)
+VERIFIED_TOKENS = 1024
+VERIFIED_SECONDS = 60.0
 HS_ALGORITHMS = ["HS256"]
 JWKS_ALGORITHMS = ["RS256", "ES256"]
 SECRET_FILE = "auth-secret"
@@ -107,6 +112,10 @@ class Authenticator:
         self._jwks = (jwt.PyJWKClient(self.jwks_url, cache_keys=True, lifespan=300,
                                       cooldown_duration=JWKS_REFETCH_SECONDS)
                       if self.jwks_url else None)
+        #: tokens verified lately, with their claims: a client sends the same token with
+        #: every request, and checking its signature again gives the same answer until it
+        #: expires (which is checked each time)
+        self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
 
     @classmethod
     def of(cls, settings: Settings, policy: Policy) -> Authenticator:
@@ -115,6 +124,22 @@ class Authenticator:
 
     async def verify(self, token: str, request_id: str = "") -> Principal:
         """The principal of a valid token; :class:`AuthError` saying why it is not valid."""
+        now = time.time()
+        kept = self._verified.get(token)
+        if kept is not None and now - kept[0] <= VERIFIED_SECONDS \
+                and now <= kept[1]["exp"] + LEEWAY_SECONDS:
+            self._verified.move_to_end(token)
+            return self._principal(kept[1], request_id)
+        claims = await self._decode(token)
+        principal = self._principal(claims, request_id)
+        if isinstance(claims.get("exp"), int | float):
+            self._verified[token] = (now, claims)
+            if len(self._verified) > VERIFIED_TOKENS:
+                self._verified.popitem(last=False)
+        return principal
+
+    async def _decode(self, token: str) -> dict[str, Any]:
+        """The claims of a token whose signature, expiry, issuer and audience are valid."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -143,7 +168,7 @@ class Authenticator:
             raise AuthError("the token's signature is not valid") from None
         except jwt.PyJWTError as exc:
             raise AuthError(f"the token is not valid: {exc}") from None
-        return self._principal(claims, request_id)
+        return dict(claims)
 
     def _principal(self, claims: dict[str, Any], request_id: str) -> Principal:
         roles = _strings(claims.get("roles", []), "roles")

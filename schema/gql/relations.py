@@ -37,6 +37,7 @@ from schema.policy import access_note
 
 T = TypeVar("T")
 _EDGE_KIND = "__edge_kind__"
+_EDGE_BUILD = "__edge_build__"
 
 
 class RelationLoaders(Protocol):
@@ -126,11 +127,21 @@ def relation(rel: str, direction: Direction, current: bool = False, counted: boo
         resolve.__name__, resolve.__qualname__ = build.__name__, build.__qualname__
         resolve.__module__, resolve.__doc__ = build.__module__, build.__doc__
         setattr(resolve, _EDGE_KIND, kind)
+        setattr(resolve, _EDGE_BUILD, build)
         note = access_note(rel)  # who reads a sensitive relationship, from the policy
         text = ". ".join(t for t in (description, note) if t) or None
         return strawberry.field(resolver=resolve, description=text)
 
     return field
+
+
+def relation_of(f: Any) -> tuple[EdgeKind, Callable[..., Any]] | None:
+    """The relationship a strawberry field reads and the function building its value from
+    the relationships found (``build(record, edges, **arguments)``); None for other fields."""
+    resolver = f.base_resolver
+    func = resolver.wrapped_func if resolver else None
+    kind = getattr(func, _EDGE_KIND, None)
+    return None if kind is None else (kind, getattr(func, _EDGE_BUILD))
 
 
 def edge_fields(types: Iterable[type]) -> dict[str, dict[str, EdgeKind]]:
@@ -143,9 +154,8 @@ def edge_fields(types: Iterable[type]) -> dict[str, dict[str, EdgeKind]]:
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
         fields: dict[str, EdgeKind] = {}
         for f in definition.fields:
-            resolver = f.base_resolver
-            kind = getattr(resolver.wrapped_func, _EDGE_KIND, None) if resolver else None
-            if kind is not None:
-                fields[f.graphql_name or to_camel_case(f.python_name)] = kind
+            found = relation_of(f)
+            if found is not None:
+                fields[f.graphql_name or to_camel_case(f.python_name)] = found[0]
         table[definition.name] = fields
     return table
