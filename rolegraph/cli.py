@@ -323,9 +323,10 @@ def print_import_report(report: ImportReport) -> None:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     directory: Path = args.directory
     if args.format == "xlsx":
-        if directory.is_dir() or not directory.parent.is_dir():
-            print(f"error: {directory}: the workbook's folder must exist, and the path must "
-                  "not be a directory", file=sys.stderr)
+        problem = ("is a directory (--format xlsx writes one file)" if directory.is_dir()
+                   else "" if directory.parent.is_dir() else f"{directory.parent} does not exist")
+        if problem:
+            print(f"error: {directory}: {problem}", file=sys.stderr)
             return EXIT_USAGE
         written = _with_graph(settings, lambda g: export_workbook(g, directory))
         return _exported(written, directory)
