@@ -370,3 +370,26 @@ def test_an_import_of_a_bad_workbook_writes_nothing(empty_graph: GraphHandle,
         "bad.xlsx:employees:2: column hire_date: '2021-02-30' is not a valid calendar date"]
     assert empty_graph.count("Department") == 0
 
+
+
+def test_text_that_looks_like_a_formula_is_an_escaped_text_cell(tmp_path: Path) -> None:
+    """Read with openpyxl, as Excel would open it: ``=SUM(A1)`` is the text ``'=SUM(A1)``
+    (never a formula), a negative number a number, ``00123`` a text; read back by the
+    importer, the values as stored."""
+    spec = ONTOLOGY.cls("KeyResult")
+    stored = {"id": "00123", "objective_id": "O1", "title": "=SUM(A1)", "unit": "@cmd",
+              "direction": "lower_is_better", "start": "-5", "target": "-0.5",
+              "current": "", "weight": "1"}
+    table = text_table(spec.file, spec.columns, column_types(spec.columns, spec.properties),
+                       [[stored[c] for c in spec.columns]])
+    write_workbook(tmp_path / "org.xlsx", [table])
+    sheet = openpyxl.load_workbook(tmp_path / "org.xlsx")["key_results"]
+    cells = {c.value: cell for c, cell in zip(sheet[1], sheet[2], strict=True)}
+    assert (cells["title"].value, cells["title"].data_type) == ("'=SUM(A1)", "s")
+    assert (cells["unit"].value, cells["unit"].data_type) == ("'@cmd", "s")
+    assert (cells["id"].value, cells["id"].data_type) == ("00123", "s")
+    assert (cells["start"].value, cells["start"].data_type) == (-5, "n")
+    assert cells["target"].value == -0.5 and cells["current"].value is None
+    props = _read(tmp_path / "org.xlsx").nodes["KeyResult"].rows[0]["props"]
+    assert (props["title"], props["unit"], props["start"], props["target"]) == \
+        ("=SUM(A1)", "@cmd", -5.0, -0.5)
