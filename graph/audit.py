@@ -48,9 +48,10 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from domain.access import Principal
+from domain.csvtext import formula_unescape
 from domain.records import Record
 from graph.db import Graph
-from graph.exporter import class_cells, class_query, rel_cells, write_file
+from graph.exporter import Table, class_cells, class_query, rel_cells, text_table, write_file
 from graph.interchange import Problem
 from schema.ontology import EdgeKind, Ontology, RelationshipSpec
 
@@ -354,9 +355,16 @@ def event_cells(event: AuditEvent) -> list[str]:
 
 async def export_trail(graph: Graph, directory: Path) -> int:
     """Write every event to :data:`AUDIT_FILE` in ``directory``, oldest first."""
+    table = await trail_table(graph)
+    return write_file(directory / AUDIT_FILE, table.columns, table.lines)
+
+
+async def trail_table(graph: Graph) -> Table:
+    """Every event as a row of :data:`AUDIT_FILE`, oldest first; every cell is text (escaped
+    against formulas as the interchange files' text is: an actor is a token's subject)."""
     page = await read_page(graph, AuditFilter())
     lines = [event_cells(e) for e in reversed(page.events)]
-    return write_file(directory / AUDIT_FILE, COLUMNS, lines)
+    return text_table(AUDIT_FILE, COLUMNS, tuple("string" for _ in COLUMNS), lines)
 
 
 def parse_rows(rows: Iterable[tuple[int, dict[str, str]]]
@@ -389,7 +397,7 @@ class _BadCell(ValueError):
 
 def _parse_row(row: dict[str, str]) -> AuditEvent:
     def cell(column: str, required: bool = True) -> str:
-        text = (row.get(column) or "").strip()
+        text = formula_unescape((row.get(column) or "").strip())
         if required and not text:
             raise _BadCell(column, "a value is required")
         return text

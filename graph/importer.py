@@ -1,6 +1,7 @@
-"""Import a directory in the CSV interchange format: all or nothing, idempotent.
+"""Import the interchange format (a directory of CSV files, or any other
+:class:`graph.interchange.Source`, e.g. a workbook): all or nothing, idempotent.
 
-1. :func:`graph.interchange.read_directory` reads and checks every row (types, ranges, enums,
+1. :func:`graph.interchange.read_source` reads and checks every row (types, ranges, enums,
    duplicates, references between the files);
 2. references the files cannot resolve are looked up in the graph;
 3. if anything is wrong, nothing is written and :class:`ImportFailed` lists every problem;
@@ -37,12 +38,15 @@ from graph.audit import (
 from graph.changes import begin_write, record_change
 from graph.db import Graph
 from graph.interchange import (
+    CsvDirectory,
     Location,
     NodeBatch,
     ParsedDirectory,
     Problem,
     RelBatch,
-    read_directory,
+    Source,
+    located,
+    read_source,
 )
 
 BATCH_SIZE = 5000
@@ -75,30 +79,43 @@ async def import_directory(graph: Graph, directory: Path, progress: Progress | N
                            batch_size: int = BATCH_SIZE,
                            audit: AuditContext | None = None,
                            own_event: bool = True) -> ImportReport:
-    """Validate and import ``directory``; raises :class:`ImportFailed` with every problem.
+    """Validate and import ``directory`` of CSV files (see :func:`import_source`)."""
+    if not directory.is_dir():
+        raise FileNotFoundError(f"{directory} is not a directory")
+    return await import_source(graph, CsvDirectory(directory), progress, batch_size, audit,
+                               own_event)
+
+
+async def import_source(graph: Graph, source: Source, progress: Progress | None = None,
+                        batch_size: int = BATCH_SIZE, audit: AuditContext | None = None,
+                        own_event: bool = True) -> ImportReport:
+    """Validate and import what ``source`` holds; raises :class:`ImportFailed` with every
+    problem, each naming the file as the source does (``org.xlsx:employees:4``).
     ``audit``: who imports, for the audit trail (default: the command line); ``own_event``
     False: write no event of the import itself (a restore gives back the trail as it was)."""
     with gc_paused():  # a million rows and more are no garbage (domain/bulk.py)
-        return await _import(graph, directory, progress, batch_size, audit, own_event)
+        return await _import(graph, source, progress, batch_size, audit, own_event)
 
 
-async def _import(graph: Graph, directory: Path, progress: Progress | None, batch_size: int,
+async def _import(graph: Graph, source: Source, progress: Progress | None, batch_size: int,
                   audit: AuditContext | None, own_event: bool) -> ImportReport:
     started = time.perf_counter()
-    parsed = read_directory(directory, graph.ontology, {AUDIT_FILE: COLUMNS})
+    parsed = read_source(source, graph.ontology, {AUDIT_FILE: COLUMNS})
     events, problems = parse_rows(parsed.extra.get(AUDIT_FILE, []))
     problems += parsed.problems
     missing: set[tuple[str, str]] = set()
     problems += await _unresolved_references(graph, parsed, missing)
     problems += await kpi_results.import_problems(graph, parsed, missing)
+    warnings = [located(w, source) for w in parsed.warnings]
     if problems:
-        raise ImportFailed(sorted(problems), parsed.warnings)
+        raise ImportFailed(sorted(located(p, source) for p in problems), warnings)
     writer = _Writer(graph, parsed, progress or (lambda what, done, total: None), batch_size,
                      events, audit or AuditContext.command_line(IMPORT), own_event)
     restored = await graph.write_tx(writer.write_all)
-    return ImportReport(files=dict(parsed.files_read), nodes=parsed.node_count,
-                        relationships=parsed.rel_count, warnings=parsed.warnings,
-                        seconds=time.perf_counter() - started, audit_events=restored)
+    return ImportReport(files={source.where(f): n for f, n in parsed.files_read.items()},
+                        nodes=parsed.node_count, relationships=parsed.rel_count,
+                        warnings=warnings, seconds=time.perf_counter() - started,
+                        audit_events=restored)
 
 
 async def _unresolved_references(graph: Graph, parsed: ParsedDirectory,

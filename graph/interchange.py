@@ -1,21 +1,28 @@
-"""Reading and validating a directory in the CSV interchange format (no database work).
+"""Reading and validating the interchange format (no database work).
 
 Every file and column comes from the ontology: a class file holds one node per row (its
 properties plus reference columns such as ``positions.department_id``), a relationship file one
 relationship per row. Every problem is collected, with file, line and column, so a user sees all
 bad rows at once; references that the files cannot resolve are left for the importer to look up
 in the graph.
+
+The files come from a :class:`Source`: a directory of CSV files (:class:`CsvDirectory`), or
+anything else that gives each file's records as text cells with their line numbers (the
+workbook reader of ``reports``: one sheet per file). Whatever the source, the same checks run
+on the same text. A text value loses the leading ``'`` the export added against spreadsheet
+formulas (:func:`domain.csvtext.formula_unescape`).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from domain.bulk import gc_paused
+from domain.csvtext import formula_unescape
 from schema.ontology import ClassSpec, Ontology, PropertySpec, RelationshipSpec
 from schema.values import (
     ValueProblem,
@@ -96,18 +103,88 @@ class ParsedDirectory:
         return sum(1 for b in self.rels.values() for r in b.rows if r["to"] is not None)
 
 
+#: a file's records from its header on: (line, cells), line 1 the header
+Records = Iterator[tuple[int, list[str]]]
+
+
+class Source(Protocol):
+    """Where the interchange files are read from. Files are named as in a directory
+    (``employees.csv``) whatever the source; :meth:`where` names them for messages."""
+
+    @property
+    def part(self) -> str:
+        """What one file of the source is called in messages: ``file``, ``sheet``."""
+        ...
+
+    def names(self) -> list[str]:
+        """The files the source holds, known to the ontology or not, in order."""
+        ...
+
+    def records(self, file: str) -> Records | None:
+        """``file``'s records (None: the source does not hold it). Iterating may raise
+        :class:`BadRecord` for a record that cannot be read: the file's reading stops there
+        with a problem at its line."""
+        ...
+
+    def where(self, file: str) -> str:
+        """How a message names ``file`` (``employees.csv``, ``org.xlsx:employees``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CsvDirectory:
+    """A directory of CSV files (UTF-8, a byte-order mark is fine; RFC 4180 quoting)."""
+
+    directory: Path
+    part = "file"
+
+    def names(self) -> list[str]:
+        return sorted(path.name for path in self.directory.glob("*.csv"))
+
+    def records(self, file: str) -> Records | None:
+        path = self.directory / file
+        return _csv_records(path) if path.exists() else None
+
+    def where(self, file: str) -> str:
+        return file
+
+
+def _csv_records(path: Path) -> Records:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        records = _Records(fh)
+        try:
+            yield from records
+        except UnicodeDecodeError as exc:
+            raise BadRecord(records.line, None, f"unreadable: {exc}") from None
+
+
+def located(problem: Problem, source: Source) -> Problem:
+    """``problem`` with its file named as ``source`` names it."""
+    where = source.where(problem.file)
+    return problem if where == problem.file else replace(problem, file=where)
+
+
 def read_directory(directory: Path, ontology: Ontology,
                    extra: dict[str, tuple[str, ...]] | None = None) -> ParsedDirectory:
-    """Read every interchange file present in ``directory`` and check each row; ``extra``
-    names further files (file -> columns, each required) whose rows are kept as text."""
+    """Read every interchange file present in ``directory`` and check each row (see
+    :func:`read_source`)."""
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a directory")
-    reader = _Reader(directory, ontology)
+    return read_source(CsvDirectory(directory), ontology, extra)
+
+
+def read_source(source: Source, ontology: Ontology,
+                extra: dict[str, tuple[str, ...]] | None = None) -> ParsedDirectory:
+    """Read every interchange file ``source`` holds and check each row; ``extra`` names
+    further files (file -> columns, each required) whose rows are kept as text. Problems name
+    files as a directory does (``employees.csv``): :func:`located` names them as the source
+    does."""
+    reader = _Reader(source, ontology)
     extra = extra or {}
     known = set(ontology.files()) | set(extra)
-    for path in sorted(directory.glob("*.csv")):
-        if path.name not in known:
-            reader.out.warnings.append(Problem(path.name, 0, "", "unknown file, ignored"))
+    for name in source.names():
+        if name not in known:
+            reader.out.warnings.append(Problem(name, 0, "", f"unknown {source.part}, ignored"))
     with gc_paused():
         for spec in ontology.classes.values():
             reader.read_class_file(spec)
@@ -123,8 +200,8 @@ def read_directory(directory: Path, ontology: Ontology,
 
 
 class _Reader:
-    def __init__(self, directory: Path, ontology: Ontology) -> None:
-        self.dir = directory
+    def __init__(self, source: Source, ontology: Ontology) -> None:
+        self.source = source
         self.ontology = ontology
         self.out = ParsedDirectory()
         self.ids: dict[str, set[str]] = {name: set() for name in ontology.classes}
@@ -140,58 +217,53 @@ class _Reader:
 
     def _rows(self, file: str, columns: tuple[str, ...],
               required: set[str]) -> Iterator[tuple[int, dict[str, str]]] | None:
-        path = self.dir / file
-        if not path.exists():
+        records = self.source.records(file)
+        if records is None:
             return None
-        return self._iter_rows(path, file, columns, required)
+        return self._iter_rows(records, file, columns, required)
 
-    def _iter_rows(self, path: Path, file: str, columns: tuple[str, ...],
+    def _iter_rows(self, records: Records, file: str, columns: tuple[str, ...],
                    required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            records = _Records(fh)
-            try:
-                first = next(records, None)
-            except BadCsv as exc:
-                self.out.problems.append(Problem(file, exc.line, "", exc.reason))
-                return
-            except UnicodeDecodeError as exc:
-                self.out.problems.append(Problem(file, 1, "", f"unreadable: {exc}"))
-                return
-            if first is None:
-                self.out.problems.append(Problem(file, 1, "", "the file is empty (no header row)"))
-                return
-            header = [h.strip() for h in first[1]]
-            for name in header:
-                if name not in columns:
-                    self.out.warnings.append(Problem(file, 1, name, "unknown column, ignored"))
-            seen: set[str] = set()
-            for name in header:
-                if name in seen:
-                    self.out.problems.append(Problem(file, 1, name, "the column appears twice"))
-                seen.add(name)
-            missing = sorted(required - seen)
-            for name in missing:
-                self.out.problems.append(Problem(file, 1, name, "required column is missing"))
-            if missing or len(seen) != len(header):
-                return
-            count = 0
-            try:
-                for line, record in records:
-                    if not "".join(record).strip():  # a blank row
-                        continue
-                    if len(record) > len(header):
-                        self.out.problems.append(Problem(
-                            file, line, "", f"{len(record)} cells but the header has "
-                                            f"{len(header)} columns"))
-                    else:
-                        count += 1
-                        yield line, dict(zip(header, record, strict=False))
-            except BadCsv as exc:
-                column = header[exc.field] if exc.field < len(header) else ""
-                self.out.problems.append(Problem(file, exc.line, column, exc.reason))
-            except UnicodeDecodeError as exc:
-                self.out.problems.append(Problem(file, records.line, "", f"unreadable: {exc}"))
-            self.out.files_read[file] = count
+        try:
+            first = next(records, None)
+        except BadRecord as exc:
+            self.out.problems.append(Problem(file, exc.line, "", exc.reason))
+            return
+        if first is None:
+            self.out.problems.append(Problem(file, 1, "", f"the {self.source.part} is empty "
+                                                          "(no header row)"))
+            return
+        header = [h.strip() for h in first[1]]
+        for name in header:
+            if name not in columns:
+                self.out.warnings.append(Problem(file, 1, name, "unknown column, ignored"))
+        seen: set[str] = set()
+        for name in header:
+            if name in seen:
+                self.out.problems.append(Problem(file, 1, name, "the column appears twice"))
+            seen.add(name)
+        missing = sorted(required - seen)
+        for name in missing:
+            self.out.problems.append(Problem(file, 1, name, "required column is missing"))
+        if missing or len(seen) != len(header):
+            return
+        count = 0
+        try:
+            for line, record in records:
+                if not "".join(record).strip():  # a blank row
+                    continue
+                if len(record) > len(header):
+                    self.out.problems.append(Problem(
+                        file, line, "", f"{len(record)} cells but the header has "
+                                        f"{len(header)} columns"))
+                else:
+                    count += 1
+                    yield line, dict(zip(header, record, strict=False))
+        except BadRecord as exc:
+            column = header[exc.field] if exc.field is not None and exc.field < len(header) \
+                else ""
+            self.out.problems.append(Problem(file, exc.line, column, exc.reason))
+        self.out.files_read[file] = count
 
     def _parse_props(self, file: str, line: int, row: dict[str, str],
                      props: dict[str, PropertySpec], skip: set[str]) -> dict[str, Any] | None:
@@ -200,8 +272,11 @@ class _Reader:
         for name, spec in props.items():
             if name in skip or name not in row:
                 continue
+            text = row[name] or ""
+            if spec.type == "string":  # the export's escape against formulas, taken off
+                text = formula_unescape(text)
             try:
-                value = parse_text(spec, row[name] or "")
+                value = parse_text(spec, text)
                 check_value(spec, value)
             except ValueProblem as exc:
                 self.out.problems.append(Problem(file, line, name, str(exc)))
@@ -399,18 +474,19 @@ class _Reader:
                                          f"{rel.name} forms a cycle: {chain}"))
 
 
-class BadCsv(Exception):
-    """Malformed quoting: ``line`` is where the bad field starts, ``field`` its place in the
-    row (0 = first)."""
+class BadRecord(Exception):
+    """A record that cannot be read (malformed quoting, bytes that are not UTF-8): ``line``
+    is where the bad field starts, ``field`` its place in the row (0 = first; None: not
+    known)."""
 
-    def __init__(self, line: int, field: int, reason: str) -> None:
+    def __init__(self, line: int, field: int | None, reason: str) -> None:
         super().__init__(f"line {line}: {reason}")
         self.line, self.field, self.reason = line, field, reason
 
 
 class _Records:
     """The records of a CSV file, each with the line it starts on; malformed quoting raises
-    :class:`BadCsv` instead of being read some other way.
+    :class:`BadRecord` instead of being read some other way.
 
     Python's reader (even ``strict``) reads a quote inside an unquoted field as text, and a
     quoted field left open swallows the rest of the file as one value (defect 8 of issue 11:
@@ -438,7 +514,7 @@ class _Records:
         try:
             record = next(self._reader)
         except csv.Error as exc:
-            raise _located(self._taken, start) or BadCsv(start, 0, f"unreadable: {exc}") \
+            raise _located(self._taken, start) or BadRecord(start, 0, f"unreadable: {exc}") \
                 from None
         self.line = self._reader.line_num + 1
         taken = self._taken
@@ -452,7 +528,7 @@ class _Records:
 _EOL = ("\r\n", "\n", "\r")
 
 
-def _located(taken: list[str], start: int) -> BadCsv | None:
+def _located(taken: list[str], start: int) -> BadRecord | None:
     """The first field of one record's raw text (``taken``, its lines from line ``start``)
     whose quoting is malformed, or None when all are well formed."""
     text = "".join(taken)
@@ -467,7 +543,7 @@ def _located(taken: list[str], start: int) -> BadCsv | None:
             i += 1
             while True:
                 if i >= n:
-                    return BadCsv(opened, field, "a quoted field is not closed: its quote "
+                    return BadRecord(opened, field, "a quoted field is not closed: its quote "
                                                  "runs to the end of the file")
                 if text[i] == '"':
                     if i + 1 < n and text[i + 1] == '"':
@@ -479,14 +555,14 @@ def _located(taken: list[str], start: int) -> BadCsv | None:
                     line += 1
                 i += 1
             if i < n and text[i] != ",":
-                return BadCsv(opened, field, "text after the closing quote of a quoted field "
+                return BadRecord(opened, field, "text after the closing quote of a quoted field "
                                              "(a quote inside a value is written twice)")
         else:
             j = i
             while j < n and text[j] not in ',"\r\n':
                 j += 1
             if j < n and text[j] == '"':
-                return BadCsv(line, field, "a quote inside a field that is not quoted (put "
+                return BadRecord(line, field, "a quote inside a field that is not quoted (put "
                                            "the whole field in quotes, the quote written twice)")
             if j < n and text[j] != ",":  # a line break outside quotes: the record ends
                 return None

