@@ -165,15 +165,10 @@ def _row(book: Book, sheet: Any, r: int, row: RaciRow, order: list[int]) -> None
             border=1, valign="top", bold=True, font_color=PROBLEM_FONT, **fill))
     else:
         sheet.write_blank(r, 3, None, plain)
-    empty = book.format(border=1)
-    for c, index in enumerate(order, start=len(FIXED)):
-        roles = row.cells.get(index)
-        if roles:
-            sheet.write_string(r, c, "/".join(roles), book.format(
-                border=1, align="center", bold=True, fg_color=ROLE_COLOURS[roles[0]],
-                pattern=1))
-        else:
-            sheet.write_blank(r, c, None, empty)
+    column = {index: c for c, index in enumerate(order, start=len(FIXED))}
+    for index, roles in row.cells.items():  # only the filled cells: a large matrix is sparse
+        sheet.write_string(r, column[index], "/".join(roles), book.format(
+            border=1, align="center", bold=True, fg_color=ROLE_COLOURS[roles[0]], pattern=1))
 
 
 def _legend(book: Book) -> None:
