@@ -57,6 +57,7 @@ class Review:
     as_of: str | None = None
 
     def departments_of(self, v: Violation) -> list[Record]:
+        """The departments the record at fault belongs to (none: an empty list)."""
         return self.departments.get((v.focus_class, v.focus_id), [])
 
 

@@ -110,11 +110,14 @@ def render(matrix: RaciMatrix, tree: Sequence[Record]) -> bytes:
     order (as :func:`graph.departments.department_tree` gives them)."""
     book = Book(title(matrix))
     groups = grouped(matrix, tree)
-    order = [matrix.columns.index(c) for g in groups for c in g.columns]
+    index = {c.position["id"]: i for i, c in enumerate(matrix.columns)}
+    # the matrix's column index -> the sheet column showing it
+    column = {index[c.position["id"]]: n
+              for n, c in enumerate((c for g in groups for c in g.columns), start=len(FIXED))}
     sheet = book.workbook.add_worksheet(SHEET)
     _headers(book, sheet, matrix, groups)
     for r, row in enumerate(matrix.rows, start=HEADER_ROWS):
-        _row(book, sheet, r, row, order)
+        _row(book, sheet, r, row, column)
     rows = [row.responsibility for row in matrix.rows]
     for c, values in enumerate((
             [str(r["id"]) for r in rows], [str(r["name"]) for r in rows],
@@ -122,7 +125,7 @@ def render(matrix: RaciMatrix, tree: Sequence[Record]) -> bytes:
             ["; ".join(row.problems) for row in matrix.rows])):
         sheet.set_column(c, c, width([FIXED[c], *values], most=40))
     first = len(FIXED)
-    sheet.set_column(first, first + max(len(order), 1) - 1, 12)
+    sheet.set_column(first, first + max(len(column), 1) - 1, 12)
     sheet.set_row(1, 45)
     sheet.freeze_panes(HEADER_ROWS, len(FIXED))
     _legend(book)
@@ -151,9 +154,9 @@ def _headers(book: Book, sheet: Any, matrix: RaciMatrix, groups: list[Group]) ->
         col = last + 1
 
 
-def _row(book: Book, sheet: Any, r: int, row: RaciRow, order: list[int]) -> None:
+def _row(book: Book, sheet: Any, r: int, row: RaciRow, column: dict[int, int]) -> None:
     """One responsibility: its cells, highlighted when it breaks the RACI rules, then the
-    roles of each position in the grouped column order."""
+    roles of each position, in the sheet column ``column`` gives the matrix's column."""
     problems = row.problems
     fill = {"fg_color": PROBLEM_FILL, "pattern": 1} if problems else {}
     plain = book.format(border=1, valign="top", **fill)
@@ -165,7 +168,6 @@ def _row(book: Book, sheet: Any, r: int, row: RaciRow, order: list[int]) -> None
             border=1, valign="top", bold=True, font_color=PROBLEM_FONT, **fill))
     else:
         sheet.write_blank(r, 3, None, plain)
-    column = {index: c for c, index in enumerate(order, start=len(FIXED))}
     for index, roles in row.cells.items():  # only the filled cells: a large matrix is sparse
         sheet.write_string(r, column[index], "/".join(roles), book.format(
             border=1, align="center", bold=True, fg_color=ROLE_COLOURS[roles[0]], pattern=1))
