@@ -162,6 +162,22 @@ class RaciRow:
     responsibility: Record
     cells: dict[int, list[str]]  # column index -> the roles held there (RACI order)
 
+    def holding(self, role: str) -> int:
+        """How many positions (columns) hold the responsibility in ``role``."""
+        return sum(role in roles for roles in self.cells.values())
+
+    @property
+    def problems(self) -> list[str]:
+        """What breaks the RACI pack's rules (rules/packs/raci.yaml) in this row: exactly one
+        position accountable (``no A``, ``2 A``...) and at least one responsible (``no R``).
+        The matrix's columns hold every holder of its rows' duties, so the counts are whole."""
+        accountable, found = self.holding("A"), []
+        if accountable != 1:
+            found.append("no A" if accountable == 0 else f"{accountable} A")
+        if self.holding("R") == 0:
+            found.append("no R")
+        return found
+
 
 @dataclass(frozen=True)
 class RaciMatrix:

@@ -1,9 +1,10 @@
 """The web application: ``create_app(settings, connection) -> Litestar``.
 
 Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only, its files under
-``/graphiql/``: rolegraph/graphql_route.py), ``/health`` and ``/raci.csv`` (the RACI matrix of a
-department or a process as a CSV download). Every request passes the Host allow-list, then
-authentication; every response carries the security headers (rolegraph/hardening.py).
+``/graphiql/``: rolegraph/graphql_route.py), ``/health``, ``/raci.csv`` and ``/raci.xlsx`` (the
+RACI matrix of a department or a process as a CSV download or a workbook). Every request
+passes the Host allow-list, then authentication; every response carries the security headers
+(rolegraph/hardening.py).
 
 The app owns one async driver (opened at start-up, closed at shutdown); it does not own the
 embedded engine, which the caller (``rolegraph serve``, the tests) starts and stops around it.
@@ -15,9 +16,9 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
@@ -35,6 +36,7 @@ from graph.fit_loader import fit_model
 from graph.health import Health, HealthMonitor
 from graph.performance import prepare
 from graph.settings import Settings
+from reports import raci_workbook
 from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
 from rolegraph import raci_csv
@@ -45,6 +47,7 @@ from schema.appraisal import appraisal_settings
 from schema.policy import default_policy, load_policy
 
 log = logging.getLogger("rolegraph")
+T = TypeVar("T")
 
 
 def policy_of(settings: Settings) -> Policy:
@@ -142,20 +145,27 @@ def create_app(settings: Settings, connection: Connection,
                    process: Annotated[str | None, QueryParameter(
                        description="a business process")] = None) -> Response[str]:
         """The RACI matrix of a department (with all below it) or of a process, as CSV."""
-        department, process = department or None, process or None
-        if (department is None) == (process is None):
-            raise HTTPException(status_code=400, detail="give either ?department=<id> or "
-                                                        "?process=<name>, not both")
-        try:
-            matrix = await raci_matrix(state.graph, department, process)
-        except Unavailable:  # the engine is down: 503 (engine_unavailable), not the client's
-            raise
-        except DomainError as exc:  # no such department or process
-            raise HTTPException(status_code=400, detail=exc.message) from None
+        department, process = raci_parameters(department, process)
+        matrix = await client_errors(raci_matrix(state.graph, department, process))
         return Response(
             raci_csv.render(matrix), media_type="text/csv",  # Litestar adds the charset
             headers={"Content-Disposition": raci_csv.content_disposition(
                 raci_csv.filename(department, process))})
+
+    @get("/raci.xlsx")
+    async def raci_xlsx(state: State,
+                        department: Annotated[str | None, QueryParameter(
+                            description="a department id (with all departments below it)")
+                        ] = None,
+                        process: Annotated[str | None, QueryParameter(
+                            description="a business process")] = None) -> Response[bytes]:
+        """The same RACI matrix as ``/raci.csv``, as a workbook with coloured roles, the rows
+        breaking the RACI rules highlighted, and a legend (reports/raci_workbook.py)."""
+        department, process = raci_parameters(department, process)
+        book = await client_errors(raci_workbook.build(state.graph, department, process))
+        return Response(book, media_type=raci_workbook.MEDIA_TYPE, headers={
+            "Content-Disposition": raci_csv.content_disposition(
+                raci_csv.filename(department, process, "xlsx"))})
 
     async def graphql_context(state: State, scope: Scope) -> Context:
         return await make_context(state.graph, policy, principal_of(scope),
@@ -167,7 +177,7 @@ def create_app(settings: Settings, connection: Connection,
     graphql = graphql_controller(
         schema, production, context_getter=graphql_context,
         trusted_documents_only=settings.trusted_documents_only)
-    routes: list[ControllerRouterHandler] = [health, raci, graphql]
+    routes: list[ControllerRouterHandler] = [health, raci, raci_xlsx, graphql]
 
     open_routes = [OpenRoute("GET", "/health")]
     if not production:  # GraphiQL: the page and its files hold no data
@@ -199,6 +209,29 @@ def create_app(settings: Settings, connection: Connection,
 
 #: the caller of an open route (the GraphiQL page, which runs no query): no rights at all
 ANONYMOUS = Principal(sub="anonymous", roles=())
+
+
+def raci_parameters(department: str | None,
+                    process: str | None) -> tuple[str | None, str | None]:
+    """The RACI routes' parameters: exactly one of them (an empty value counts as absent),
+    else HTTP 400."""
+    department, process = department or None, process or None
+    if (department is None) == (process is None):
+        raise HTTPException(status_code=400, detail="give either ?department=<id> or "
+                                                    "?process=<name>, not both")
+    return department, process
+
+
+async def client_errors(work: Awaitable[T]) -> T:
+    """``work``'s answer; its :class:`DomainError` (an unknown department or process, a bad
+    value) as HTTP 400 with the message. The engine being down is not the client's error:
+    :class:`Unavailable` goes on to :func:`engine_unavailable` (503)."""
+    try:
+        return await work
+    except Unavailable:
+        raise
+    except DomainError as exc:
+        raise HTTPException(status_code=400, detail=exc.message) from None
 
 
 def principal_of(scope: Scope) -> Principal:

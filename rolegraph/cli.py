@@ -1,4 +1,5 @@
-"""The ``rolegraph`` command: import, export, generate, serve, audit, backup, restore, reset.
+"""The ``rolegraph`` command: import, export, generate, serve, audit, backup, restore, reset;
+the compliance commands (rolegraph/cli_rules.py) and ``raci`` (rolegraph/cli_reports.py).
 
 Configuration comes from ``ROLEGRAPH_*`` environment variables (see ``graph.settings``); with
 no ``ROLEGRAPH_NEO4J_URI`` a command uses the embedded engine that ``rolegraph serve`` runs on
@@ -52,6 +53,7 @@ from graph.interchange import CsvDirectory, Source
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
 from reports.interchange_xlsx import BadWorkbook, WorkbookSource, export_workbook
+from rolegraph.cli_reports import add_report_commands
 from rolegraph.cli_rules import add_rule_commands
 from rolegraph.documents import read_documents
 from rolegraph.progress import ProgressPrinter
@@ -228,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="do not ask")
     p.set_defaults(handler=cmd_reset)
     add_rule_commands(sub)
+    add_report_commands(sub)
     _data_dir_everywhere(parser)
     return parser
 

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from domain.performance import AppraisalSettings
 from graph.constraints import ensure_schema
 from graph.db import Graph, graph_runtime
 from graph.settings import Settings
+from reports.compliance import RENDERERS as REVIEWS
+from reports.compliance import Review, review
 from rules.loader import RuleLoadError, default_rule_paths, lint, load_rules, rule_files
 from rules.model import SEVERITIES, RuleSet, Scalar
 from rules.params import parse_override, resolve_parameters
@@ -45,10 +48,11 @@ def add_rule_commands(sub: Any) -> None:
                    help="only rules of this severity (repeatable)")
     p.add_argument("--department", default=None, metavar="ID",
                    help="only records of this department and those below it")
-    p.add_argument("--format", choices=sorted(RENDERERS), default="table",
-                   help="report format (table)")
+    p.add_argument("--format", choices=sorted({*RENDERERS, *REVIEWS}), default="table",
+                   help="report format (table); xlsx and html are for reviewers")
     p.add_argument("--output", type=Path, default=None, metavar="FILE",
-                   help="write the report here instead of to standard output")
+                   help="write the report here instead of to standard output (required for "
+                        "xlsx)")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="override a rule parameter (repeatable), e.g. minimum_wage=2690")
     _rules_options(p)
@@ -99,6 +103,10 @@ def _print_errors(exc: RuleLoadError) -> None:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "xlsx" and args.output is None:
+        print("error: --format xlsx needs --output FILE (a workbook is not text)",
+              file=sys.stderr)
+        return EXIT_USAGE
     try:
         ruleset, params = _load(args, settings)
         selected = ruleset.select(args.pack, args.rule, args.severity)
@@ -113,18 +121,23 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_USAGE
     rule_ids = [r.id for r in selected]
+    as_of = text(params["as_of"]) if "as_of" in params else None
     with graph_runtime(settings) as conn:
         try:
-            report = asyncio.run(_check(Graph.connect(conn), ruleset, params, rule_ids,
-                                        args.department, appraisal))
+            report, reviewed = asyncio.run(_check(
+                Graph.connect(conn), ruleset, params, rule_ids, args.department, appraisal,
+                reviewed=args.format in REVIEWS, as_of=as_of))
         except NotFound as exc:  # an unknown --department
             print(f"error: --department: {exc.message}", file=sys.stderr)
             return EXIT_USAGE
         except InvalidInput as exc:  # e.g. an appraisal_period that is not a period
             print(f"error: --param {exc.field}: {exc.message}", file=sys.stderr)
             return EXIT_USAGE
-    rendered = RENDERERS[args.format](report)
-    if args.output is not None:
+    rendered = RENDERERS[args.format](report) if reviewed is None \
+        else REVIEWS[args.format](reviewed)
+    if isinstance(rendered, bytes):
+        args.output.write_bytes(rendered)
+    elif args.output is not None:
         args.output.write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
@@ -134,11 +147,18 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _check(graph: Graph, ruleset: RuleSet, params: dict[str, Scalar], rule_ids: list[str],
-                 department: str | None, appraisal: AppraisalSettings) -> Report:
+                 department: str | None, appraisal: AppraisalSettings,
+                 reviewed: bool = False,
+                 as_of: str | None = None) -> tuple[Report, Review | None]:
+    """The report, and when ``reviewed`` (the reviewers' formats) its :class:`Review`
+    (``as_of``: the day the rules checked, as the page says)."""
     try:
         await ensure_schema(graph)
-        return await check(graph, ruleset, params, rule_ids=rule_ids, department=department,
-                           appraisal=appraisal)
+        report = await check(graph, ruleset, params, rule_ids=rule_ids, department=department,
+                             appraisal=appraisal)
+        if not reviewed:
+            return report, None
+        return report, await review(graph, report, datetime.now(UTC), as_of)
     finally:
         await graph.close()
 

@@ -42,8 +42,9 @@ def column_title(position: dict[str, object], department: dict[str, object] | No
     return f"{position['id']} {position['title']}{where}"
 
 
-def filename(department: str | None, process: str | None) -> str:
-    return f"raci-{department or process}.csv"
+def filename(department: str | None, process: str | None, ext: str = "csv") -> str:
+    """``raci-D10.csv``, ``raci-质量管理.xlsx``: the download's name."""
+    return f"raci-{department or process}.{ext}"
 
 
 def content_disposition(name: str) -> str:

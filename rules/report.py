@@ -98,16 +98,16 @@ def render_table(report: Report) -> str:
 
 
 def _table(out: io.StringIO, rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
-        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        cells = [cell + " " * (widths[i] - display_width(cell)) for i, cell in enumerate(row)]
         out.write("  ".join(cells).rstrip() + "\n")
         if n == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns in a terminal."""
+def display_width(text: str) -> int:
+    """Display width: CJK characters take two columns (a terminal's, a spreadsheet's)."""
     return sum(2 if "\u1100" <= ch <= "\uffdc" else 1 for ch in text)
 
 
