@@ -170,5 +170,11 @@ def group_by_role(held: list[HeldResponsibility]) -> tuple[RaciGroup, ...]:
 
 
 def requirement_order(r: Requirement) -> tuple[bool, float, str]:
-    """Mandatory requirements first, then by weight (heaviest first), then by id."""
+    """How a description lists requirements: mandatory ones first, then by weight (heaviest
+    first), then by id."""
     return (not r.mandatory, -r.weight, r.id)
+
+
+def kpi_order(k: PositionKpi) -> tuple[float, str]:
+    """How a description lists KPIs: by weight (heaviest first), then by id."""
+    return (-k.weight, k.id)

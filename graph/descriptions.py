@@ -23,7 +23,6 @@ from domain.job_description import (
     PositionRef,
     Requirement,
     group_by_role,
-    requirement_order,
 )
 from domain.records import Edge, Record
 from graph.repository import Repository
@@ -60,11 +59,11 @@ async def job_description(repo: Repository, key: str) -> JobDescription:
                                     key=lambda p: p.id)),
         responsibilities=group_by_role([_held(e) for e in edges[RESPONSIBILITIES]]),
         requirements=tuple(sorted((_requirement(e) for e in edges[REQUIREMENTS]),
-                                  key=requirement_order)),
+                                  key=lambda r: r.id)),
         certificates=tuple(sorted((CertificateRef(str(e.node["id"]), str(e.node["name"]),
                                                   e.node.get("issuer"))
                                    for e in edges[CERTIFICATES]), key=lambda c: c.id)),
-        kpis=tuple(sorted((_kpi(e) for e in edges[KPIS]), key=lambda k: (-k.weight, k.id))),
+        kpis=tuple(sorted((_kpi(e) for e in edges[KPIS]), key=lambda k: k.id)),
         incumbents=tuple(sorted((Incumbent(str(e.node["id"]), e.node.get("name"),
                                            e.props.get("start_date"))
                                  for e in edges[INCUMBENTS]), key=lambda i: i.id)),

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from domain.job_description import JobDescription, RaciGroup
+from domain.job_description import JobDescription, RaciGroup, kpi_order, requirement_order
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,8 @@ def _requirements(jd: JobDescription, w: Labels) -> tuple[Block, ...]:
         return (Note(w.none),)
     return (Table(w.requirement_header, tuple(
         (_ref(r.name, r.id), r.category or "", str(r.level), number(r.weight),
-         w.yes if r.mandatory else w.no) for r in jd.requirements)),)
+         w.yes if r.mandatory else w.no)
+        for r in sorted(jd.requirements, key=requirement_order))),)
 
 
 def _certificates(jd: JobDescription, w: Labels) -> tuple[Block, ...]:
@@ -248,7 +249,7 @@ def _kpis(jd: JobDescription, w: Labels) -> tuple[Block, ...]:
              "" if k.target is None else number(k.target), k.unit or "",
              w.directions.get(k.direction or "", k.direction or ""),
              w.periods.get(k.period or "", k.period or ""))
-            for k in jd.kpis]
+            for k in sorted(jd.kpis, key=kpi_order)]
     rows.append((w.total, f"{number(jd.kpi_weight_total)}%", "", "", "", ""))
     return (Table(w.kpi_header, tuple(rows), total=True),)
 
