@@ -29,7 +29,6 @@ from graph.repository import Repository
 from schema.ontology import EdgeKind
 
 POSITION = "Position"
-DEPARTMENT = EdgeKind("IN_DEPARTMENT", "out")
 REPORTS_TO = EdgeKind("REPORTS_TO", "out")
 DIRECT_REPORTS = EdgeKind("REPORTS_TO", "in")
 RESPONSIBILITIES = EdgeKind("HAS_RESPONSIBILITY", "out")
@@ -37,9 +36,10 @@ REQUIREMENTS = EdgeKind("REQUIRES_COMPETENCY", "out")
 CERTIFICATES = EdgeKind("REQUIRES_CERTIFICATE", "out")
 KPIS = EdgeKind("MEASURED_BY", "out")
 INCUMBENTS = EdgeKind("HOLDS_POSITION", "in", current=True)
-#: the relationships a description shows, read with the position in one query
-WANTED = (DEPARTMENT, REPORTS_TO, DIRECT_REPORTS, RESPONSIBILITIES, REQUIREMENTS, CERTIFICATES,
-          KPIS, INCUMBENTS)
+#: the relationships a description shows, read with the position in one query (its
+#: department comes with the department path: :func:`_structure`)
+WANTED = (REPORTS_TO, DIRECT_REPORTS, RESPONSIBILITIES, REQUIREMENTS, CERTIFICATES, KPIS,
+          INCUMBENTS)
 
 
 async def job_description(repo: Repository, key: str) -> JobDescription:
@@ -77,7 +77,7 @@ async def _structure(repo: Repository, key: str) -> tuple[tuple[DepartmentRef, .
     tree = o.department_tree
     up = cy.arrow(EdgeKind(tree.name, "out"), hops="*0..")
     dept = o.department_class
-    held, current = cy.edge(EdgeKind(INCUMBENTS.rel, "in", current=True), "h", "e")
+    held, current = cy.edge(INCUMBENTS, "h", "e")
     rows: list[dict[str, Any]] = await repo.graph.read(
         f"MATCH {cy.node('p', POSITION, '$k')} "
         f"OPTIONAL MATCH {cy.department_of(POSITION, 'p', 'd')} "

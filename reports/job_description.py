@@ -282,13 +282,19 @@ def number(value: float) -> str:
 
 # -- Markdown ----------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+#: what Markdown reads anywhere in a line: emphasis, code, links, HTML, table cells, entities
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?\w+;))")
+#: what it reads at the start of a line: headings, bullets, setext underlines; numbered items
+_MD_LINE_START = re.compile(r"^([#+=-])")
+_MD_NUMBERED = re.compile(r"^(\d+)([.)])")
 
 
 def md_text(text: str) -> str:
-    """Text as Markdown shows it literally: punctuation Markdown reads (``*``, ``|``, ``<``,
-    ``[`` ...) escaped with a backslash, line breaks as spaces (a table row is one line)."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Text as Markdown shows it literally: what Markdown would read as markup (``*``,
+    ``|``, ``<``, ``[``, an entity, a leading ``#`` or ``-`` ...) escaped with a backslash,
+    line breaks as spaces (a table row is one line)."""
+    flat = _MD_INLINE.sub(r"\\\1", " ".join(text.split()))
+    return _MD_NUMBERED.sub(r"\1\\\2", _MD_LINE_START.sub(r"\\\1", flat))
 
 
 def to_markdown(page: Page) -> str:

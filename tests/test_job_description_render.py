@@ -158,7 +158,7 @@ def test_markdown() -> None:
     md = to_markdown(layout(CHINESE))
     lines = md.splitlines()
     assert lines[0] == "# 岗位说明书：财务部经理"
-    assert "- **所属部门**: 总经办 / 财务部 \\(D9\\)" in lines
+    assert "- **所属部门**: 总经办 / 财务部 (D9)" in lines
     assert next(line for line in lines if line.startswith("## ")) == "## 一、基本信息"
     assert [line for line in lines if line.startswith("### ")] == [
         "### 负责执行（R） · 核心职责", "### 审批负责（A） · 核心职责", "### 咨询配合（C）",
@@ -171,10 +171,13 @@ def test_markdown() -> None:
 
 
 @pytest.mark.parametrize(("text", "shown"), [
-    ("<script>alert(1)</script>", "\\<script\\>alert\\(1\\)\\</script\\>"),
-    ("*bold* _it_ [link](x)", "\\*bold\\* \\_it\\_ \\[link\\]\\(x\\)"),
+    ("<script>alert(1)</script>", "\\<script\\>alert(1)\\</script\\>"),
+    ("*bold* _it_ [link](x) `code`", "\\*bold\\* \\_it\\_ \\[link\\](x) \\`code\\`"),
     ("# not a heading", "\\# not a heading"),
     ("- not a list", "\\- not a list"),
+    ("12. not numbered", "12\\. not numbered"),
+    ("R&D &amp; more", "R&D \\&amp; more"),
+    ("a | b", "a \\| b"),
     ("a\r\nb\tc", "a b c"),
 ])
 def test_markdown_shows_text_literally(text: str, shown: str) -> None:

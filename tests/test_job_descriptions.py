@@ -17,7 +17,7 @@ from pathlib import Path
 import docx
 import httpx
 import pytest
-from api_client import demo_rows
+from api_client import data, demo_rows
 from browser import rendered, screenshot
 from conftest import GraphHandle, LiveServer, serving
 from docx.document import Document as DocumentObject
@@ -76,7 +76,7 @@ def test_html_page_of_a_chinese_position(demo_server: LiveServer, tmp_path: Path
     saved.write_text(page, encoding="utf-8")
     dom = rendered(saved.as_uri())
     text = _text_of(dom)
-    shot = screenshot(saved.as_uri(), "job-description", size=(1000, 2400))
+    shot = screenshot(saved.as_uri(), "job-description", size=(1000, 3200))
     assert shot.stat().st_size > 10_000
     sections = ["一、基本信息", "二、岗位职责", "三、任职资格", "四、资格证书",
                 "五、绩效指标（KPI）", "六、在岗人员", "七、编制与空缺"]
@@ -204,6 +204,9 @@ def test_over_headcount_and_scope(demo_server: LiveServer) -> None:
         listed = [row.cells[0].text for t in _docx(client, P046).tables for row in t.rows[1:]
                   if t.rows[0].cells[0].text == "员工编号"]
         assert listed == sorted(seen[caller]), caller
+        # the same people as the GraphQL API shows this caller
+        api = data(client, '{ position(id: "P046") { incumbents { employee { id } } } }')
+        assert [i["employee"]["id"] for i in api["position"]["incumbents"]] == listed, caller
 
 
 def test_docx_and_page_need_a_token(demo_server: LiveServer) -> None:
@@ -288,7 +291,7 @@ def test_cli_markdown_to_stdout(demo_graph: GraphHandle, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     md = done.stdout
     assert md.startswith("# 岗位说明书：质量工程师\n")
-    assert "- **所属部门**: 总经办 / 品质部 \\(D11\\)" in md
+    assert "- **所属部门**: 总经办 / 品质部 (D11)" in md
     assert "## 七、编制与空缺" in md and "- **空缺**: 超编 1 人" in md
     for eid, name in P046_HOLDERS.items():  # the command line acts as admin
         assert f"| {eid} | {name} |" in md
