@@ -9,6 +9,7 @@ unknown position is HTTP 404 naming the id.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
@@ -59,9 +60,12 @@ def description_routes(policy: Policy, principal_of: Callable[[Scope], Principal
     @get("/positions/{position_id:str}/description.docx")
     async def description_docx(state: State, scope: Scope,
                                position_id: PositionId) -> Response[bytes]:
-        """The job description as a Word document, as a download."""
+        """The job description as a Word document, as a download. Written in a worker thread:
+        python-docx takes some 50-150 ms per document, which would hold every other request
+        (``/health`` too) on the event loop."""
         jd = await read_description(state.graph, policy, principal_of(scope), position_id)
-        return Response(to_docx(layout(jd)), media_type=DOCX, headers={
+        document = await asyncio.to_thread(to_docx, layout(jd))
+        return Response(document, media_type=DOCX, headers={
             "Content-Disposition": content_disposition(filename(jd, "docx"))})
 
     return [description_html, description_docx]

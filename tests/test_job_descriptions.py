@@ -18,7 +18,7 @@ import docx
 import httpx
 import pytest
 from api_client import data, demo_rows
-from browser import rendered, screenshot
+from browser import browser, rendered, screenshot
 from conftest import GraphHandle, LiveServer, serving
 from docx.document import Document as DocumentObject
 
@@ -113,6 +113,22 @@ def test_html_page_is_self_contained(demo_server: LiveServer) -> None:
     assert '<meta charset="utf-8">' in page and '<html lang="zh-CN">' in page
     assert "@page { size: A4" in page
     assert not re.search(r"<(script|link|img)\b|src=|href=", page)
+
+
+def test_html_page_prints_on_a4(demo_server: LiveServer, tmp_path: Path) -> None:
+    """Chromium's print to PDF lays the page out on A4 sheets (595 x 842 points), over
+    several pages for a position with many duties."""
+    saved = tmp_path / "p059.html"
+    saved.write_text(_html(demo_server.client, P059), encoding="utf-8")
+    pdf = tmp_path / "p059.pdf"
+    done = subprocess.run([browser(), "--headless", "--no-sandbox", "--disable-gpu",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf}", saved.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes())
+    assert len(boxes) >= 2
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
 
 
 # -- the Word document -------------------------------------------------------------------------
