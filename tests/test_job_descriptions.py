@@ -195,17 +195,20 @@ def test_docx_names_an_east_asian_font(demo_server: LiveServer) -> None:
 
 
 def test_over_headcount_and_scope(demo_server: LiveServer) -> None:
-    """P046 holds three people on a headcount of two. An admin and the manager of its line
-    see all three names; an employee sees only itself (or no one), and how many are not
-    shown; the counts are the same for everyone."""
+    """P046 holds three people on a headcount of two. An admin, the manager of its line and
+    hr of its department see all three names; an employee sees only itself (or no one), hr of
+    another department no one, and each is told how many are not shown; the counts are the
+    same for everyone."""
     callers = {
         "admin": demo_server.client,
         "manager": demo_server.as_("manager", sub=P045_MANAGER),
         "holder": demo_server.as_("employee", sub="E0253"),
         "outsider": demo_server.as_("employee", sub="E0010"),
+        "hr of 品质部": demo_server.as_("hr", sub="hr1", departments=("D11",)),
+        "hr of 财务部": demo_server.as_("hr", sub="hr2", departments=("D14",)),
     }
     seen = {"admin": set(P046_HOLDERS), "manager": set(P046_HOLDERS), "holder": {"E0253"},
-            "outsider": set()}
+            "outsider": set(), "hr of 品质部": set(P046_HOLDERS), "hr of 财务部": set()}
     for caller, client in callers.items():
         text = _text_of(_html(client, P046))
         for eid, name in P046_HOLDERS.items():
