@@ -2,9 +2,10 @@
 
 Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only, its files under
 ``/graphiql/``: rolegraph/graphql_route.py), ``/health``, ``/raci.csv`` and ``/raci.xlsx`` (the
-RACI matrix of a department or a process as a CSV download or a workbook). Every request
-passes the Host allow-list, then authentication; every response carries the security headers
-(rolegraph/hardening.py).
+RACI matrix of a department or a process as a CSV download or a workbook) and
+``/positions/{id}/description.html|docx`` (job descriptions: rolegraph/descriptions.py). Every
+request passes the Host allow-list, then authentication; every response carries the security
+headers (rolegraph/hardening.py).
 
 The app owns one async driver (opened at start-up, closed at shutdown); it does not own the
 embedded engine, which the caller (``rolegraph serve``, the tests) starts and stops around it.
@@ -41,6 +42,7 @@ from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
 from rolegraph import raci_csv
 from rolegraph.auth import Authenticator, AuthMiddleware, OpenRoute
+from rolegraph.descriptions import description_routes
 from rolegraph.graphql_route import graphiql_assets, graphiql_router, graphql_controller
 from rolegraph.hardening import HostGuard, add_security_headers, log_exception
 from schema.appraisal import appraisal_settings
@@ -177,7 +179,8 @@ def create_app(settings: Settings, connection: Connection,
     graphql = graphql_controller(
         schema, production, context_getter=graphql_context,
         trusted_documents_only=settings.trusted_documents_only)
-    routes: list[ControllerRouterHandler] = [health, raci, raci_xlsx, graphql]
+    routes: list[ControllerRouterHandler] = [health, raci, raci_xlsx, graphql,
+                                             *description_routes(policy, principal_of)]
 
     open_routes = [OpenRoute("GET", "/health")]
     if not production:  # GraphiQL: the page and its files hold no data
