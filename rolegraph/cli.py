@@ -1,4 +1,5 @@
-"""The ``rolegraph`` command: import, export, generate, serve, audit, backup, restore, reset.
+"""The ``rolegraph`` command: import, export, generate, serve, audit, backup, restore, reset
+(``check`` and ``rules``: rolegraph/cli_rules.py; ``chart``: rolegraph/cli_chart.py).
 
 Configuration comes from ``ROLEGRAPH_*`` environment variables (see ``graph.settings``); with
 no ``ROLEGRAPH_NEO4J_URI`` a command uses the embedded engine that ``rolegraph serve`` runs on
@@ -50,6 +51,7 @@ from graph.hold import HoldLost
 from graph.importer import ImportFailed, ImportReport, import_directory
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
+from rolegraph.cli_chart import add_chart_commands
 from rolegraph.cli_rules import add_rule_commands
 from rolegraph.documents import read_documents
 from rolegraph.progress import ProgressPrinter
@@ -220,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="do not ask")
     p.set_defaults(handler=cmd_reset)
     add_rule_commands(sub)
+    add_chart_commands(sub)
     _data_dir_everywhere(parser)
     return parser
 
