@@ -19,7 +19,7 @@ uses. Pure code: the graph layer (``graph/orgchart.py``) reads the records.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from domain.boundary import Staffing
@@ -108,16 +108,16 @@ def reporting_forest(reports_to: Mapping[str, str | None]) -> Forest:
             roots.append(key)
         else:
             children.setdefault(boss, []).append(key)
-    frozen = {k: tuple(v) for k, v in children.items()}
-    reached = set(_walk(roots, frozen))
+    reached = set(_walk(roots, children))
     for key in sorted(reports_to):
-        if key not in reached:  # on a cycle: no top reaches it
+        if key not in reached:  # on a cycle: no top reaches it; cut it from its boss
+            children[str(reports_to[key])].remove(key)
             roots.append(key)
-            reached.update(_walk([key], frozen, reached))
-    return Forest(tuple(roots), frozen)
+            reached.update(_walk([key], children, reached))
+    return Forest(tuple(roots), {k: tuple(v) for k, v in children.items() if v})
 
 
-def _walk(starts: list[str], children: Mapping[str, tuple[str, ...]],
+def _walk(starts: list[str], children: Mapping[str, Sequence[str]],
           seen: set[str] | None = None) -> list[str]:
     """The positions reached from ``starts`` (each once), breadth first."""
     seen = set() if seen is None else set(seen)

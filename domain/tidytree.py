@@ -70,22 +70,25 @@ class Layout:
 
 
 def layout(roots: tuple[str, ...], children: Mapping[str, tuple[str, ...]],
-           g: Geometry = Geometry()) -> Layout:
-    """Lay out the forest ``roots`` / ``children`` (see the module docstring)."""
-    blocks = [_tree(r, children, g) for r in roots]
+           g: Geometry = Geometry(), stand: frozenset[str] = frozenset()) -> Layout:
+    """Lay out the forest ``roots`` / ``children`` (see the module docstring). The boxes in
+    ``stand`` never hang in a column, though no reports of theirs are shown (reports cut off
+    by the chart's depth: their "+N more" belongs under a box standing in its row)."""
+    blocks = [_tree(r, children, g, stand) for r in roots]
     row = _row(blocks, g)
     return Layout(row.boxes, row.lines, row.width, row.height + g.note)
 
 
-def _tree(key: str, children: Mapping[str, tuple[str, ...]], g: Geometry) -> _Block:
+def _tree(key: str, children: Mapping[str, tuple[str, ...]], g: Geometry,
+          stand: frozenset[str]) -> _Block:
     kids = children.get(key, ())
     if not kids:
         return _Block({key: (0, 0)}, [], g.width, g.height, g.width / 2)
-    branches = [k for k in kids if children.get(k)]
-    leaves = [k for k in kids if not children.get(k)]
+    branches = [k for k in kids if children.get(k) or k in stand]
+    leaves = [k for k in kids if not (children.get(k) or k in stand)]
     if len(leaves) == 1:  # one box needs no column: it stands below like the others
         branches, leaves = list(kids), []
-    blocks = [_tree(k, children, g) for k in branches]
+    blocks = [_tree(k, children, g, stand) for k in branches]
     if leaves:
         blocks.append(_column(leaves, g))
     row_top = g.height + g.vgap

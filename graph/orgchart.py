@@ -19,7 +19,6 @@ from domain.boundary import Staffing
 from domain.orgchart import ChartPosition, ShownTree, cut, reporting_forest
 from domain.records import Record
 from graph.access import Visibility
-from graph.boundary import department_scope
 from graph.db import Graph
 from graph.repository import Repository, native_record
 from schema.ontology import EdgeKind
@@ -41,7 +40,8 @@ async def org_chart(graph: Graph, visibility: Visibility | None, department: str
     """The chart of ``department`` (and below; None: everything), ``depth`` levels from its
     top positions, at most ``max_boxes`` boxes, as ``visibility`` sees the names (None: all).
     An unknown department is :class:`domain.errors.NotFound` naming ``department``."""
-    depts = await department_scope(graph, department)
+    public = Repository(graph)  # organisation structure: the same for every caller
+    depts = None if department is None else await public.department_subtree(department)
     structure = await _structure(graph, depts)
     tree = cut(reporting_forest({k: boss for k, (_, _, boss) in structure.items()}),
                depth, max_boxes)
@@ -57,7 +57,7 @@ async def org_chart(graph: Graph, visibility: Visibility | None, department: str
                       sorted(seen, key=lambda e: str(e.node.get("id"))))
         positions[key] = ChartPosition(Staffing(position, dept, len(everyone)), boss, names)
     dept_record = (None if department is None
-                   else (await Repository(graph).nodes("Department", [department]))[0])
+                   else (await public.nodes("Department", [department]))[0])
     return OrgChart(dept_record, tree, positions, depth)
 
 

@@ -57,7 +57,7 @@ LABELS = {
         "capped": "Too many positions: showing {shown} of {total} (the first {levels} "
                   "levels). Choose a department or a smaller depth.",
         "empty": "No positions in this selection.",
-        "staffing": "{id} · headcount {headcount} · filled {incumbents}",
+        "staffing": "{id} · {incumbents} of {headcount} filled",
         "vacant": "vacant {n}", "over": "over {n}", "more": "+{n} more",
         "others": "+{n} others", "hidden": "{n} (names not shown)", "nobody": "(nobody)",
         "sep": ", ", "departments": "Departments", "marks": "Marks",
@@ -96,6 +96,8 @@ class Header:
 
 
 def header(chart: OrgChart, lang: str) -> Header:
+    """The title (what the chart covers), the counts, and the warnings: cut at the box
+    limit, or nothing to show."""
     words = LABELS[lang]
     d = chart.department
     where = words["all"] if d is None else f"{d['name']} ({d['id']})"
@@ -157,17 +159,16 @@ def box(p: ChartPosition, x: float, y: float, colours: tuple[str, str], lang: st
     stroke = border if mark is None else mark[1]
     width = ' stroke-width="2"' if mark else ""
     inner = g.width - 16
-    title_room = inner - (text_width(mark[0], 11) + 16 if mark else 0)
     out = [f'<g class="position" data-id="{esc(p.id)}">',
            rect(x, y, g.width, g.height, fill, stroke, 6, width),
-           text(x + 8, y + 22, fit(p.title, TITLE, title_room), "t"),
+           text(x + 8, y + 22, fit(p.title, TITLE, inner), "t"),
            text(x + 8, y + 39, fit(words["staffing"].format(
                id=p.id, headcount=p.staffing.headcount, incumbents=p.staffing.incumbents),
                SMALL, inner), "s")]
     for i, line in enumerate(names_lines(p, lang, inner)):
         out.append(text(x + 8, y + 58 + 16 * i, line, "n"))
     if mark:
-        out += _badge(x + g.width - 6, y, *mark)
+        out += _badge(x + g.width - 6, y - 1, *mark)  # on the border, above the title
     if more:
         out.append(text(x + g.width / 2, y + g.height + 15, words["more"].format(n=more),
                         "more", "middle"))
@@ -209,7 +210,7 @@ def render(chart: OrgChart) -> str:
     head = header(chart, lang)
     colours = department_colours(chart)
     tree = chart.tree
-    placed = layout(tree.roots, tree.children, GEOMETRY)
+    placed = layout(tree.roots, tree.children, GEOMETRY, frozenset(tree.more))
     width = max(placed.width + 2 * MARGIN, 720.0)
     body = [text(MARGIN, MARGIN + 20, head.title, "h")]
     y = MARGIN + 30

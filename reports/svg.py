@@ -35,14 +35,16 @@ def esc(text: object) -> str:
 
 
 def wide(char: str) -> bool:
-    """A character drawn about as wide as it is tall (Chinese, full-width forms)."""
-    return unicodedata.east_asian_width(char) in ("W", "F")
+    """A character drawn about as wide as it is tall: Chinese, full-width forms, and the
+    ellipsis (CJK fonts draw it full width)."""
+    return char == "…" or unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def chinese(texts: Iterable[str]) -> bool:
-    """Whether the data is in Chinese: some text holds a wide character. The labels then
+    """Whether the data is in Chinese: some text holds a CJK ideograph. The labels then
     follow it (空缺, 超编 ...); else they are English."""
-    return any(wide(c) for t in texts for c in t)
+    return any(unicodedata.east_asian_width(c) == "W" and unicodedata.category(c) == "Lo"
+               for t in texts for c in t)
 
 
 def text_width(text: str, size: float) -> float:

@@ -10,8 +10,11 @@ the code under test.
 from __future__ import annotations
 
 import os
+import random
+import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -22,6 +25,16 @@ from browser import rendered, screenshot
 from conftest import GraphHandle, LiveServer
 
 from domain.orgchart import MAX_BOXES
+from graph.orgchart import org_chart
+from reports.orgchart import render
+from samples.generator import (
+    Org,
+    department_rows,
+    draw_organisation,
+    plan_scale,
+    position_rows,
+    write_table,
+)
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 REPO = Path(__file__).resolve().parents[1]
@@ -69,12 +82,20 @@ def overlapping(found: dict[str, tuple[float, float, float, float]]) -> list[tup
     items = sorted(found.items(), key=lambda kv: kv[1][0])
     clashes = []
     for i, (a, (ax, ay, aw, ah)) in enumerate(items):
-        for b, (bx, by, bw, bh) in items[i + 1:]:
+        for b, (bx, by, _bw, bh) in items[i + 1:]:
             if bx >= ax + aw:
                 break
             if ay < by + bh and by < ay + ah:
                 clashes.append((a, b))
     return clashes
+
+
+def keep_for_docs(shot: Path) -> None:
+    """With ``ROLEGRAPH_UPDATE_DOCS=1``, the screenshot is also copied to ``docs/`` (the
+    pictures the README shows: ``docs/org-chart.png``, ``docs/nine-box.png``)."""
+    if os.environ.get("ROLEGRAPH_UPDATE_DOCS") == "1":
+        PICTURES.mkdir(exist_ok=True)
+        shutil.copyfile(shot, PICTURES / shot.name)
 
 
 def as_page(svg: str, tmp_path: Path, name: str) -> str:
@@ -145,6 +166,7 @@ def test_org_chart_shows_every_demo_position_without_overlaps(
     shot = screenshot(url, "org-chart", size=(int(float(root.get("width", "0"))),
                                               int(float(root.get("height", "0")))))
     assert shot.stat().st_size > 10_000
+    keep_for_docs(shot)
 
 
 def test_org_chart_of_a_department_cut_by_depth(demo_server: LiveServer) -> None:
@@ -159,6 +181,9 @@ def test_org_chart_of_a_department_cut_by_depth(demo_server: LiveServer) -> None
         assert f"+{n} 个下级岗位" in texts(root, key)
     assert not any("下级岗位" in t for t in texts(root, "P023"))
     assert len(in_scope) == 8
+    # 计量室 (D16) has no positions yet: an empty chart that says so
+    empty = parse(fetch(demo_server.client, "/org-chart.svg", department="D16"))
+    assert boxes(empty) == {} and "该范围内没有岗位。" in texts(empty)
 
 
 def test_the_box_limit_cuts_the_chart_and_says_how_to_narrow_it(demo_graph: GraphHandle
@@ -166,9 +191,6 @@ def test_the_box_limit_cuts_the_chart_and_says_how_to_narrow_it(demo_graph: Grap
     """At 50,000 employees (about 3,000 positions) the whole chart would be huge: it is cut
     at the box limit, by whole levels, and says so. The same code at a limit of 20 on the
     demo (the top two levels, 1 + 14 positions, fit; the third, 35 more, does not)."""
-    from graph.orgchart import org_chart
-    from reports.orgchart import render
-
     chart = demo_graph.run(lambda g: org_chart(g, None, None, 10, 20))
     assert chart.tree.capped and chart.tree.levels == 2 and len(chart.positions) == 15
     root = parse(render(chart))
@@ -255,7 +277,7 @@ def assert_like_graphql(root: ET.Element, client: httpx.Client, department: str 
     assert len(found) == 9
     for c in answer["cells"]:
         key = (LEVEL[c["performance"]], LEVEL[c["potential"]])
-        label, count, *lines = found[key]
+        _label, count, *lines = found[key]
         assert count == f"{c['count']} 人"
         shown = "、".join(lines)
         if c["employees"]:
@@ -281,6 +303,7 @@ def test_nine_box_as_the_graphql_answer(demo_server: LiveServer, tmp_path: Path)
     shot = screenshot(url, "nine-box", size=(int(float(root.get("width", "0"))),
                                              int(float(root.get("height", "0")))))
     assert shot.stat().st_size > 10_000
+    keep_for_docs(shot)
     d10 = parse(fetch(demo_server.client, "/nine-box.svg", department="D10"))
     assert_like_graphql(d10, demo_server.client, "D10")
     assert "九宫格 · 组装部 (D10)" in texts(d10)
@@ -350,3 +373,25 @@ def test_chart_command_usage_errors(demo_graph: GraphHandle, args: tuple[str, ..
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith(message), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_chart_of_the_50000_employee_organisation(empty_graph: GraphHandle,
+                                                      tmp_path: Path) -> None:
+    """The departments and positions of the synthetic organisation of 50,000 employees
+    (samples/generator.py: about 3,000 positions) read through the engine: the default chart
+    is cut at the box limit by whole levels and says so, read and drawn in about a second."""
+    org = Org(random.Random(1), plan_scale(50_000))
+    draw_organisation(org)
+    write_table(tmp_path, "departments", department_rows(org))
+    write_table(tmp_path, "positions", position_rows(org))
+    empty_graph.import_dir(tmp_path)
+    started = time.perf_counter()
+    chart = empty_graph.run(lambda g: org_chart(g, None, None, 10, MAX_BOXES))
+    svg = render(chart)
+    seconds = time.perf_counter() - started
+    print(f"\n50,000 employees' organisation: {chart.tree.total} positions, "
+          f"{len(chart.positions)} boxes, {chart.tree.levels} levels, "
+          f"{len(svg.encode()) / 1e6:.2f} MB, read and drawn in {seconds:.2f} s")
+    assert chart.tree.total == len(org.positions) and chart.tree.capped
+    assert 0 < len(chart.positions) <= MAX_BOXES
+    assert "岗位过多" in svg and len(svg.encode()) < 2_000_000
