@@ -20,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from access_oracle import ADMIN, CALLERS, Caller, View, names_out_of_scope
 from api_client import data, demo_current_holders, demo_rows, demo_subtree
 from browser import rendered, screenshot
 from conftest import GraphHandle, LiveServer
@@ -254,6 +255,34 @@ def test_pictures_need_a_token(demo_server: LiveServer, route: str) -> None:
     forged = httpx.get(demo_server.url + route, timeout=30,
                        headers={"Authorization": "Bearer not-a-token"})
     assert forged.status_code == 401
+
+
+def tokens(root: ET.Element) -> list[str]:
+    """Every text of a picture, cut at the separators of name lists."""
+    return [part for t in texts(root) for part in t.replace(", ", "、").split("、")]
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=[c.name for c in CALLERS])
+def test_pictures_name_only_whom_each_role_sees(demo_server: LiveServer, caller: Caller
+                                                ) -> None:
+    """Every role of the policy (and a caller without one): the org chart's structure is the
+    admin's, and neither picture names anyone the caller may not see; the nine-box counts
+    what the GraphQL nineBox answers that caller."""
+    client = caller.client(demo_server)
+    view = View(caller)
+    for department in ("D01", "D06", "D10"):
+        chart = parse(fetch(client, "/org-chart.svg", department=department))
+        admin = parse(fetch(ADMIN.client(demo_server), "/org-chart.svg",
+                            department=department))
+        assert set(boxes(chart)) == set(boxes(admin))
+        for key in boxes(admin):
+            assert texts(chart, key)[1] == texts(admin, key)[1]
+        assert names_out_of_scope(tokens(chart), view) == set()
+        if caller.name in ("hr-D06", "manager", "employee", "no-role") and department == "D01":
+            assert names_out_of_scope(tokens(admin), view), "the oracle would see a leak"
+    box = parse(fetch(client, "/nine-box.svg"))
+    assert names_out_of_scope(tokens(box), view) == set()
+    assert_like_graphql(box, client, None)
 
 
 # -- the nine-box ----------------------------------------------------------------------------
