@@ -2,10 +2,11 @@
 
 Routes: ``/graphql`` (the GraphQL API; GraphiQL in development mode only, its files under
 ``/graphiql/``: rolegraph/graphql_route.py), ``/health``, ``/raci.csv`` and ``/raci.xlsx`` (the
-RACI matrix of a department or a process as a CSV download or a workbook) and
-``/positions/{id}/description.html|docx`` (job descriptions: rolegraph/descriptions.py). Every
-request passes the Host allow-list, then authentication; every response carries the security
-headers (rolegraph/hardening.py).
+RACI matrix of a department or a process as a CSV download or a workbook),
+``/positions/{id}/description.html|docx`` (job descriptions: rolegraph/descriptions.py),
+``/org-chart.svg`` and ``/nine-box.svg`` (pictures drawn by reports/, read with the caller's
+scope). Every request passes the Host allow-list, then authentication; every response carries
+the security headers (rolegraph/hardening.py).
 
 The app owns one async driver (opened at start-up, closed at shutdown); it does not own the
 embedded engine, which the caller (``rolegraph serve``, the tests) starts and stops around it.
@@ -17,7 +18,7 @@ import asyncio
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar, cast
 
@@ -29,7 +30,9 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Scope
 
 from domain.access import Policy, Principal
 from domain.errors import DomainError, Unavailable
+from domain.orgchart import parse_depth
 from domain.performance import AppraisalSettings
+from graph.access import resolve
 from graph.boundary import raci_matrix
 from graph.constraints import ensure_schema
 from graph.db import Connection, Graph
@@ -38,6 +41,9 @@ from graph.health import Health, HealthMonitor
 from graph.performance import prepare
 from graph.settings import Settings
 from reports import raci_workbook
+from reports.ninebox import nine_box_svg
+from reports.orgchart import chart_svg
+from reports.svg import MEDIA_TYPE as SVG
 from resolvers.context import Context, make_context
 from resolvers.schema import build_schema
 from rolegraph import raci_csv
@@ -169,6 +175,35 @@ def create_app(settings: Settings, connection: Connection,
             "Content-Disposition": raci_csv.content_disposition(
                 raci_csv.filename(department, process, "xlsx"))})
 
+    @get("/org-chart.svg")
+    async def org_chart(state: State, scope: Scope,
+                        department: Annotated[str | None, QueryParameter(
+                            description="a department id (with all departments below it); "
+                                        "default: the whole organisation")] = None,
+                        depth: Annotated[str | None, QueryParameter(
+                            description="levels of the reporting lines shown (1-100, "
+                                        "default 10)")] = None) -> Response[str]:
+        """The reporting lines of the positions as an SVG tree; incumbents' names as the
+        caller may see them (reports/orgchart.py)."""
+        async def draw() -> str:
+            levels = parse_depth(depth)
+            visibility = await resolve(state.graph, policy, principal_of(scope))
+            return await chart_svg(state.graph, visibility, department or None, levels)
+        return await _picture(draw)
+
+    @get("/nine-box.svg")
+    async def nine_box(state: State, scope: Scope,
+                       department: Annotated[str | None, QueryParameter(
+                           description="a department id (its people and those of the "
+                                       "departments below it); default: everyone")] = None
+                       ) -> Response[str]:
+        """The nine-box of the people the caller sees, as the GraphQL ``nineBox`` places
+        them, as SVG (reports/ninebox.py)."""
+        async def draw() -> str:
+            visibility = await resolve(state.graph, policy, principal_of(scope))
+            return await nine_box_svg(state.graph, visibility, department or None)
+        return await _picture(draw)
+
     async def graphql_context(state: State, scope: Scope) -> Context:
         return await make_context(state.graph, policy, principal_of(scope),
                                   rules_settings=settings.rules_settings, appraisal=appraisal)
@@ -179,7 +214,7 @@ def create_app(settings: Settings, connection: Connection,
     graphql = graphql_controller(
         schema, production, context_getter=graphql_context,
         trusted_documents_only=settings.trusted_documents_only)
-    routes: list[ControllerRouterHandler] = [health, raci, raci_xlsx, graphql,
+    routes: list[ControllerRouterHandler] = [health, raci, raci_xlsx, org_chart, nine_box, graphql,
                                              *description_routes(policy, principal_of)]
 
     open_routes = [OpenRoute("GET", "/health")]
@@ -208,6 +243,19 @@ def create_app(settings: Settings, connection: Connection,
         exception_handlers={Unavailable: engine_unavailable},
         debug=settings.mode == "development",
     )
+
+
+async def _picture(draw: Callable[[], Awaitable[str]]) -> Response[str]:
+    """An SVG drawn by ``draw``; a bad parameter or an unknown department is HTTP 400 naming
+    the parameter (as ``/raci.csv`` answers), the engine down 503."""
+    try:
+        svg = await draw()
+    except Unavailable:  # the engine is down: 503 (engine_unavailable), not the client's
+        raise
+    except DomainError as exc:
+        where = f"{exc.field}: " if exc.field and not exc.message.startswith(exc.field) else ""
+        raise HTTPException(status_code=400, detail=f"{where}{exc.message}") from None
+    return Response(svg, media_type=SVG)
 
 
 #: the caller of an open route (the GraphiQL page, which runs no query): no rights at all

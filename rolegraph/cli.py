@@ -1,6 +1,7 @@
 """The ``rolegraph`` command: import, export, generate, serve, audit, backup, restore, reset;
-the compliance commands (rolegraph/cli_rules.py), ``raci`` (rolegraph/cli_reports.py) and
-``describe`` (rolegraph/cli_describe.py).
+the compliance commands (``check`` and ``rules``: rolegraph/cli_rules.py), ``raci``
+(rolegraph/cli_reports.py), ``describe`` (rolegraph/cli_describe.py) and ``chart``
+(rolegraph/cli_chart.py).
 
 Configuration comes from ``ROLEGRAPH_*`` environment variables (see ``graph.settings``); with
 no ``ROLEGRAPH_NEO4J_URI`` a command uses the embedded engine that ``rolegraph serve`` runs on
@@ -54,6 +55,7 @@ from graph.interchange import CsvDirectory, Source
 from graph.settings import Settings
 from graph.stats import is_empty, node_counts
 from reports.interchange_xlsx import BadWorkbook, WorkbookSource, export_workbook
+from rolegraph.cli_chart import add_chart_commands
 from rolegraph.cli_describe import add_describe_command
 from rolegraph.cli_reports import add_report_commands
 from rolegraph.cli_rules import add_rule_commands
@@ -234,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_rule_commands(sub)
     add_report_commands(sub)
     add_describe_command(sub)
+    add_chart_commands(sub)
     _data_dir_everywhere(parser)
     return parser
 

@@ -120,11 +120,10 @@ def test_the_compiled_path_answers_as_the_general_path(
         text, variables = document
         for caller in ROLES:
             first, second = _context(demo_graph, caller), _context(demo_graph, caller)
-            expected = demo_graph.run(lambda g: general.execute(
-                text, variables, context_value=first))
+            expected = demo_graph.loop.run(general.execute(text, variables,
+                                                           context_value=first))
             assert fast.compiled is not None
-            got = demo_graph.run(lambda g: fast.compiled.run(  # type: ignore[union-attr]
-                second, text, None, variables))
+            got = demo_graph.loop.run(fast.compiled.run(second, text, None, variables))
             if got is None:
                 tally["general"] += 1
                 continue
