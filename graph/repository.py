@@ -20,7 +20,6 @@ from neo4j import AsyncManagedTransaction
 from domain.access import AccessDenied
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records import Edge, Record
-from graph import kpi_results
 from graph.access import Visibility
 from graph.audit import AuditContext, deleted, edge_change, node_change, read_record, write_events
 from graph.changes import Touched, begin_write, record_change
@@ -487,6 +486,10 @@ class Repository:
                             key: str) -> None:
         """Rules across records that a written record must keep (a KPI result needs a
         position held in its period); raises and so rolls the write back."""
+        # imported here: the check reads assignments through graph.performance, which (with
+        # graph.boundary) reads through this module
+        from graph import kpi_results
+
         if class_name == kpi_results.RESULT:
             await kpi_results.check_result(self.graph, tx, key)
 

@@ -35,3 +35,30 @@ def test_the_contract_names_every_top_level_package() -> None:
                for name in layer.split("|")}
     packages = {p.parent.name for p in REPO.glob("*/__init__.py")}
     assert packages == set(linter["root_packages"]) == layered
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """No import cycle: each module of ours imports first, with none of ours loaded before
+    (a cycle shows only when the wrong module comes first, e.g. ``uvicorn rolegraph.app``)."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    ours = config["tool"]["importlinter"]["root_packages"]
+    modules = sorted(".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+                     for package in ours if package != "bench"
+                     for p in (REPO / package).rglob("*.py"))
+    script = f"""
+import importlib, sys
+ours = {set(ours)!r}
+failed = []
+for name in {modules!r}:
+    for loaded in [m for m in sys.modules if m.split(".")[0] in ours]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        failed.append(f"{{name}}: {{exc}}")
+print("\\n".join(failed))
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, text=True,
+                            capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "", result.stdout
