@@ -39,6 +39,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -90,13 +91,34 @@ class FieldPlan:
 
 class ObjectPlan:
     """The fields of one object's answer; ``node``: the object is a record whose relationships
-    are read (its tree is found by its key among the trees of where it came from)."""
+    are read (its tree is found by its key among the trees of where it came from); ``deep``:
+    it or an object below it is such a record (so the trees are looked up)."""
 
-    __slots__ = ("fields", "node")
+    __slots__ = ("deep", "fields", "node")
 
     def __init__(self) -> None:
         self.fields: list[FieldPlan] = []
         self.node = False
+        self.deep = False
+
+    def done(self) -> ObjectPlan:
+        self.deep = self.node or any(f.plan is not None and f.plan.deep for f in self.fields)
+        return self
+
+
+def _memo(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An enum's ``serialize``, remembered per value (a handful of values, serialised for
+    every record of a page)."""
+    seen: dict[Any, Any] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            found = seen[value] = serialize(value)
+            return found
+
+    return cached
 
 
 @dataclass(frozen=True)
@@ -248,8 +270,10 @@ class Compiler:
                     if prop is not None and not prop.required \
                             and sf.python_name not in slot.optional:
                         slot.optional.append(sf.python_name)
+                serialize = _memo(named.serialize) if isinstance(named, GraphQLEnumType) \
+                    else named.serialize
                 plan.fields.append(FieldPlan(LEAF, key, attr=sf.python_name, nonnull=nonnull,
-                                             serialize=named.serialize))
+                                             serialize=serialize))
                 continue
             child_class = self.by_type_name.get(named.name)
             child_slot: _Slot | None = None
@@ -269,7 +293,7 @@ class Compiler:
                 CHILD, key, attr=sf.python_name, nonnull=nonnull, many=many,
                 item_nonnull=item_nonnull,
                 plan=self._object(named, field_nodes, fragments, child_slot)))
-        return plan
+        return plan.done()
 
     _page: _Slot | None = None
     _page_taken = False
@@ -383,8 +407,12 @@ def _complete(obj: Any, plan: ObjectPlan, lookup: Mapping[Any, Tree]) -> dict[st
                 else:
                     out[f.key] = f.serialize(value)  # type: ignore[misc]
                 continue
-            out[f.key] = _value(value, f, {t.record["id"]: t for _, t in found})
+            out[f.key] = _value(value, f, {t.record["id"]: t for _, t in found}
+                                if f.plan.deep else _NO_TREES)
     return out
+
+
+_NO_TREES: Mapping[Any, Tree] = {}
 
 
 def _value(value: Any, f: FieldPlan, lookup: Mapping[Any, Tree]) -> Any:
