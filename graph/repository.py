@@ -199,30 +199,40 @@ class Repository:
         return self._node(class_name, rows[0]["p"]), self._edges_of(rows[0], wanted)
 
     def _projection(self, class_name: str, var: str, shape: Shape) -> str:
-        """A Cypher list holding what ``shape`` reads of the record ``var``: its values, then
-        per relationship a list of ``[relationship's values, far record's projection]``
-        (nested pattern comprehensions: one query however deep)."""
+        """What ``shape`` reads of the record ``var``: a map of its values or, when the shape
+        follows relationships, a list of that map and per relationship a list of
+        ``[the relationship's values, the far record's projection]`` (nested pattern
+        comprehensions: one query however deep). Map projections, not ``properties()``: the
+        engine builds them faster, and only the values needed travel."""
         spec = self.o.cls(class_name)
         props = [p for p, ps in spec.properties.items() if ps.required or p in shape.optional]
-        parts = [f"{var} {{{', '.join('.' + self.cy.prop(class_name, p) for p in props)}}}"]
+        own = f"{var} {{{', '.join('.' + self.cy.prop(class_name, p) for p in props)}}}"
+        if not shape.edges:
+            return own
+        parts = [own]
         for i, (kind, far_shape) in enumerate(shape.edges):
             rel, far = f"{var}_r{i}", f"{var}_{i}"
             pattern, condition, _ = self._edge_pattern(kind, var, rel, far)
             where = f" WHERE {condition}" if condition else ""
             far_class = self.o.rel(kind.rel).ends(kind)[1]
-            parts.append(f"[({var}){pattern}{where} | [properties({rel}), "
+            names = [self.cy.rel_prop(kind.rel, p) for p in self.o.rel(kind.rel).properties]
+            values = f"{rel} {{{', '.join('.' + n for n in names)}}}" if names else "{}"
+            parts.append(f"[({var}){pattern}{where} | [{values}, "
                          f"{self._projection(far_class, far, far_shape)}]]")
         return f"[{', '.join(parts)}]"
 
-    def _tree(self, class_name: str, shape: Shape, row: list[Any]) -> Tree:
+    def _tree(self, class_name: str, shape: Shape, row: Any) -> Tree:
         """The tree of one row of :meth:`_projection` (values redacted as :meth:`_node` and
         :meth:`_edge` do)."""
+        if not shape.edges:
+            return Tree(self._node(class_name, row))
         o, visibility = self.o, self.visibility
         edges = []
         for (kind, far_shape), found in zip(shape.edges, row[1:], strict=True):
             far_class = o.rel(kind.rel).ends(kind)[1]
             if kind.counted or visibility is None:
-                edges.append([(Edge(native_record(props), native_record(far[0])),
+                edges.append([(Edge(native_record(props), native_record(
+                    far if not far_shape.edges else far[0])),
                                self._tree(far_class, far_shape, far)) for props, far in found])
                 continue
             these = []
