@@ -25,12 +25,12 @@ from graph.engine_process import free_port
 from graph.importer import import_directory
 from graph.settings import Settings
 from graph.stats import is_empty
-
-# the benchmarks' own HTTP clients: one log line per request would drown the figures
-logging.getLogger("httpx").setLevel(logging.WARNING)
 from rolegraph.app import create_app
 from rolegraph.auth import issue_token
 from samples.generator import generate
+
+# the benchmarks' own HTTP clients: one log line per request would drown the figures
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @contextmanager
