@@ -10,6 +10,8 @@ transaction.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +66,10 @@ class Page:
     total: int
     has_next: bool
     edges: list[dict[EdgeKind, list[Edge]]] = field(default_factory=list)
+
+
+#: how long the records of a page are built before other requests get a turn
+TURN_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -360,7 +366,13 @@ class Repository:
         total = int((await self._read(f"{match} RETURN count(n) AS c", **params))[0]["c"]) \
             if count else None
         has_next, rows = len(rows) > q.limit, rows[:q.limit]
-        return [self._tree(class_name, shape, r["t"]) for r in rows], total, has_next
+        trees, began = [], time.perf_counter()
+        for row in rows:
+            trees.append(self._tree(class_name, shape, row["t"]))
+            if time.perf_counter() - began > TURN_SECONDS:  # other requests get a turn
+                await asyncio.sleep(0)
+                began = time.perf_counter()
+        return trees, total, has_next
 
     # -- writes --------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ JSON on selections generated from the schema, for several roles.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ from resolvers.context import Context
 from resolvers.cost import CostModel, estimate
 from resolvers.query import connection_of, list_query
 from schema.gql.names import QUERY_FIELDS
-from schema.gql.relations import relation_of
+from schema.gql.relations import relation_of, take_turn
 from schema.gql.types import NODE_TYPES
 from schema.ontology import default_ontology
 
@@ -413,6 +414,31 @@ def _complete(obj: Any, plan: ObjectPlan, lookup: Mapping[Any, Tree]) -> dict[st
 
 
 _NO_TREES: Mapping[Any, Tree] = {}
+#: how long a page's answer is built before other requests get a turn (``/health`` among
+#: them: README, "Sharing the server")
+TURN_SECONDS = 0.005
+
+
+async def _complete_page(page: Any, plan: ObjectPlan, lookup: Mapping[Any, Tree]
+                         ) -> dict[str, Any]:
+    """:func:`_complete` for a page, its records in turns (:func:`take_turn`) of at most
+    :data:`TURN_SECONDS`, as the general path's records take theirs."""
+    out: dict[str, Any] = {}
+    for f in plan.fields:
+        if f.kind != CHILD or f.attr != "edges":
+            single = ObjectPlan()
+            single.fields.append(f)
+            out.update(_complete(page, single.done(), lookup))
+            continue
+        assert f.plan is not None
+        items, began = [], time.perf_counter()
+        for edge in page.edges:
+            items.append(_complete(edge, f.plan, lookup))
+            if time.perf_counter() - began > TURN_SECONDS:
+                await take_turn()
+                began = time.perf_counter()
+        out[f.key] = items
+    return out
 
 
 def _value(value: Any, f: FieldPlan, lookup: Mapping[Any, Tree]) -> Any:
@@ -522,6 +548,6 @@ class CompiledPath:
                                                               root.count)
                 page = connection_of(q, [t.record for t in trees], total or 0, has_next,
                                      root.node_type)
-                data[root.key] = _complete(page, root.plan,
-                                           {t.record["id"]: t for t in trees})
+                data[root.key] = await _complete_page(page, root.plan,
+                                                      {t.record["id"]: t for t in trees})
         return data
