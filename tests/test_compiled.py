@@ -25,6 +25,7 @@ from strawberry.utils.str_converters import to_camel_case
 
 from domain.access import Principal
 from resolvers.context import make_context
+from resolvers.query import encode_cursor
 from resolvers.schema import QuietSchema, build_schema
 from schema.gql.names import QUERY_FIELDS
 from schema.gql.types import NODE_TYPES
@@ -91,8 +92,19 @@ def documents(draw: Any, schema: QuietSchema, ids: dict[str, list[str]]
         return f"query($id: ID!) {{ {single}(id: $id) {{ {inner} }} }}", {"id": key}
     first = draw(st.integers(1, 7))
     extra = " totalCount pageInfo { hasNextPage endCursor }" if draw(st.booleans()) else ""
-    return (f"query($first: Int) {{ {plural}(first: $first) {{ edges {{ cursor node {{ {inner} }}"
-            f" }}{extra} }} }}", {"first": first})
+    variables: dict[str, Any] = {"first": first}
+    if draw(st.booleans()):  # a later page
+        variables["after"] = encode_cursor(draw(st.integers(0, 5)))
+    if draw(st.booleans()):  # filtered (a department that does not filter this class: an error)
+        variables["filter"] = draw(st.sampled_from(
+            [{"text": "a"}, {"text": "经理"}, {"department": "D06"}, {"category": "technical"},
+             {"department": "D99"}]))
+    if draw(st.booleans()):  # ordered (a property the class lacks: an error)
+        variables["orderBy"] = [{"field": draw(st.sampled_from(["id", "name", "grade"])),
+                                 "direction": draw(st.sampled_from(["ASC", "DESC"]))}]
+    return (f"query($first: Int, $after: String, $filter: ListFilter, $orderBy: [OrderBy!]) "
+            f"{{ {plural}(first: $first, after: $after, filter: $filter, orderBy: $orderBy) "
+            f"{{ edges {{ cursor node {{ {inner} }} }}{extra} }} }}", variables)
 
 
 def _context(demo_graph: GraphHandle, caller: Caller) -> Any:
