@@ -39,8 +39,8 @@ from domain.boundary import (
 )
 from domain.errors import InvalidInput, NotFound
 from domain.records import Record
-from graph.db import Graph
-from graph.repository import Repository, native_record
+from graph.db import Graph, native_record
+from graph.repository import Repository
 
 # -- Cypher building blocks ---------------------------------------------------------------------
 

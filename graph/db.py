@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import (
     ConstraintError,
@@ -34,11 +35,31 @@ from neo4j.exceptions import (
 )
 
 from domain.errors import Unavailable
+from domain.records import Record
 from graph.cypher import Cypher, cypher_of
 from graph.engine import EmbeddedEngine, running_engine
 from graph.settings import Settings
 from graph.supervisor import EngineStatus, Supervisor
 from schema.ontology import Ontology, default_ontology
+
+#: the driver's own value types, which become Python's (``neo4j.time.Date`` ->
+#: ``datetime.date``); every other value the driver returns is Python's already
+_DRIVER_TYPES = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time})
+
+
+def native(value: Any) -> Any:
+    """A driver value as a plain Python value (neo4j dates become ``datetime.date``)."""
+    return value.to_native() if type(value) in _DRIVER_TYPES else value
+
+
+def native_record(props: dict[str, Any]) -> Record:
+    """A record's values as Python values (the driver's dict itself when none needs it: a
+    read makes a new dict per row)."""
+    for value in props.values():
+        if type(value) in _DRIVER_TYPES:
+            return {k: native(v) for k, v in props.items()}
+    return props
+
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from domain.performance import subtree
 from domain.records import Record
-from graph.db import Graph
-from graph.repository import native_record
+from graph.db import Graph, native_record
 from schema.ontology import EdgeKind
 
 

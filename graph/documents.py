@@ -13,8 +13,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.audit import AuditContext, write_detail_event
 from graph.cypher import Cypher
-from graph.db import Graph
-from graph.repository import native
+from graph.db import Graph, native
 
 DOC = "TrustedDocument"
 FIELDS = ("id", "text", "operations", "added_at", "added_by")

@@ -45,8 +45,7 @@ from graph.access import Visibility
 from graph.cache import StampedCache
 from graph.changes import Stamp, Touched
 from graph.cypher import Cypher
-from graph.db import Graph
-from graph.repository import native
+from graph.db import Graph, native
 from schema.ontology import EdgeKind
 
 # -- loading from the graph --------------------------------------------------------------------

@@ -19,10 +19,9 @@ from neo4j import AsyncManagedTransaction
 
 from domain.errors import InvalidInput
 from domain.periods import BadPeriod, parse_period
-from graph.db import Graph
+from graph.assignments import assignments_of
+from graph.db import Graph, native
 from graph.interchange import ParsedDirectory, Problem
-from graph.performance import assignments_of
-from graph.repository import native
 
 #: the ontology's names this rule reads
 RESULT, EMPLOYEE, KPI, POSITION = "KpiResult", "Employee", "KPI", "Position"

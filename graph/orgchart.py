@@ -19,8 +19,8 @@ from domain.boundary import Staffing
 from domain.orgchart import ChartPosition, ShownTree, cut, reporting_forest
 from domain.records import Record
 from graph.access import Visibility
-from graph.db import Graph
-from graph.repository import Repository, native_record
+from graph.db import Graph, native_record
+from graph.repository import Repository
 from schema.ontology import EdgeKind
 
 

@@ -59,12 +59,12 @@ from domain.performance import (
 from domain.periods import BadPeriod, Period, parse_period
 from domain.records import Record
 from graph.access import Visibility
+from graph.assignments import Held, assignments_of
 from graph.boundary import department_scope
 from graph.cache import StampedCache
 from graph.changes import Touched
-from graph.db import Graph
+from graph.db import Graph, native_record
 from graph.fit_loader import fit_model_for
-from graph.repository import native, native_record
 from schema.ontology import EdgeKind
 
 #: what an appraisal reads about a person: a caller reading less sees appraisals of itself only
@@ -93,16 +93,6 @@ def appraisal_predicate(visibility: Visibility, var: str) -> str:
     else:
         found = "false"
     return found or "true"
-
-
-@dataclass(frozen=True)
-class Held:
-    """One assignment overlapping the period."""
-
-    employee: str
-    position: str
-    start: date
-    end: date | None
 
 
 async def _rows(graph: Graph, query: str, **params: Any) -> list[Any]:
@@ -217,25 +207,6 @@ def _with_kpis(t: Structure, krows: Sequence[Any]) -> Structure:
                                                        for k, o in r[1]) for r in krows}
     return replace(t, kpis=kpis_, serves=serves, key_results=key_results,
                    objectives=objectives)
-
-
-async def assignments_of(graph: Graph, employees: Sequence[str] | None = None,
-                          ) -> tuple[Held, ...]:
-    """Every assignment (``HOLDS_POSITION``) with a start date, or those of ``employees``."""
-    cy = graph.cy
-    start, end = cy.rel_prop(HOLDS, "start_date"), cy.rel_prop(HOLDS, "end_date")
-    head = "" if employees is None else "UNWIND $keys AS k "
-    e = cy.node("e", "Employee") if employees is None else cy.node("e", "Employee", "k")
-    rows = await _rows(
-        graph, f"{head}MATCH {e}-[h:{cy.rel(HOLDS)}]->{cy.node('p', 'Position')} "
-               f"RETURN collect([e.{cy.key('Employee')}, p.{cy.key('Position')}, h.{start}, "
-               f"h.{end}]) AS rows", keys=list(employees or ()))
-    found = []
-    for e_, p, s, x in rows:
-        s, x = native(s), native(x)
-        if s is not None:
-            found.append(Held(str(e_), str(p), s, x))
-    return tuple(found)
 
 
 def _latest_first(items: list[Held]) -> list[Held]:

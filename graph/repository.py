@@ -16,36 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import neo4j.time
 from neo4j import AsyncManagedTransaction
 
 from domain.access import AccessDenied
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.records import Edge, Record
+from graph import kpi_results
 from graph.access import Visibility
 from graph.audit import AuditContext, deleted, edge_change, node_change, read_record, write_events
 from graph.changes import Touched, begin_write, record_change
-from graph.db import Graph
+from graph.db import Graph, native_record
 from schema.ontology import EdgeKind, Ontology, RelationshipSpec
 from schema.values import ValueProblem, check_span
-
-#: the driver's own value types, which become Python's (``neo4j.time.Date`` ->
-#: ``datetime.date``); every other value the driver returns is Python's already
-_DRIVER_TYPES = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time})
-
-
-def native(value: Any) -> Any:
-    """A driver value as a plain Python value (neo4j dates become ``datetime.date``)."""
-    return value.to_native() if type(value) in _DRIVER_TYPES else value
-
-
-def native_record(props: dict[str, Any]) -> Record:
-    """A record's values as Python values (the driver's dict itself when none needs it: a
-    read makes a new dict per row)."""
-    for value in props.values():
-        if type(value) in _DRIVER_TYPES:
-            return {k: native(v) for k, v in props.items()}
-    return props
 
 
 @dataclass(frozen=True)
@@ -508,10 +490,6 @@ class Repository:
                             key: str) -> None:
         """Rules across records that a written record must keep (a KPI result needs a
         position held in its period); raises and so rolls the write back."""
-        # imported here: the check reads assignments through graph.performance, which (with
-        # graph.boundary) reads through this module
-        from graph import kpi_results
-
         if class_name == kpi_results.RESULT:
             await kpi_results.check_result(self.graph, tx, key)
 
