@@ -325,16 +325,18 @@ class Repository:
         return match, ", ".join(order), params
 
     async def page(self, class_name: str, q: ListQuery,
-                   wanted: Sequence[EdgeKind] = ()) -> Page:
-        """One window of a filtered, ordered list, with the total count of matches, and for
-        each record the relationships ``wanted`` (fetched in the same query)."""
+                   wanted: Sequence[EdgeKind] = (), count: bool = True) -> Page:
+        """One window of a filtered, ordered list, with the total count of matches (only
+        when ``count``: 0 otherwise), and for each record the relationships ``wanted``
+        (fetched in the same query)."""
         match, order, params = await self._list_match(class_name, q)
         rows = await self._read(
             f"{match} WITH n ORDER BY {order} SKIP $skip LIMIT $limit "
             f"RETURN properties(n) AS p{self._edge_columns(wanted)}", **params)
-        total = await self._read(f"{match} RETURN count(n) AS c", **params)
+        total = int((await self._read(f"{match} RETURN count(n) AS c", **params))[0]["c"]) \
+            if count else 0
         has_next, rows = len(rows) > q.limit, rows[:q.limit]
-        return Page([self._node(class_name, r["p"]) for r in rows], int(total[0]["c"]), has_next,
+        return Page([self._node(class_name, r["p"]) for r in rows], total, has_next,
                     [self._edges_of(r, wanted) for r in rows])
 
     async def tree_page(self, class_name: str, q: ListQuery, shape: Shape, count: bool

@@ -165,7 +165,10 @@ def _list_field(class_name: str) -> Any:
                       after: str | None = None) -> Any:
         q = list_query(info.context, class_name, filter, order_by, first, after)
         wanted = wanted_edges(class_name, _subfields(info.selected_fields[0], "edges", "node"))
-        page = await info.context.repo.page(class_name, q, wanted)
+        selected = _subfields(info.selected_fields[0])
+        count = not all(isinstance(f, SelectedField) and f.name != "totalCount"
+                        for f in selected)  # counted when selected (or maybe, in a fragment)
+        page = await info.context.repo.page(class_name, q, wanted, count)
         for record, found in zip(page.records, page.edges, strict=True):
             prime_edges(info, str(record["id"]), found)
         return connection_of(q, page.records, page.total, page.has_next, gql_type)
