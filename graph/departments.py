@@ -24,17 +24,25 @@ class Placed:
     parent: str | None
 
 
-async def department_tree(graph: Graph) -> list[Placed]:
-    """Every department in tree order: a department, then the departments below it
-    (pre-order, children by id), as :func:`domain.performance.subtree` orders them."""
+async def departments_with_parents(graph: Graph
+                                   ) -> tuple[dict[str, Record], dict[str, str | None]]:
+    """Every department by id, and the id of the department above each (None at the top):
+    one collected query."""
     cy = graph.cy
     dept = cy.o.department_class
     up = cy.step(EdgeKind(cy.o.department_tree.name, "out"), "", "up")
     rows = await graph.read(f"MATCH {cy.node('d', dept)} OPTIONAL MATCH (d){up} "
-                            f"RETURN properties(d) AS d, up.{cy.key(dept)} AS parent")
-    records = {str(row["d"]["id"]): native_record(row["d"]) for row in rows}
-    parents = {str(row["d"]["id"]): None if row["parent"] is None else str(row["parent"])
-               for row in rows}
+                            f"RETURN collect([properties(d), up.{cy.key(dept)}]) AS rows")
+    found = rows[0]["rows"] if rows else []
+    records = {str(d["id"]): native_record(d) for d, _ in found}
+    parents = {str(d["id"]): None if parent is None else str(parent) for d, parent in found}
+    return records, parents
+
+
+async def department_tree(graph: Graph) -> list[Placed]:
+    """Every department in tree order: a department, then the departments below it
+    (pre-order, children by id), as :func:`domain.performance.subtree` orders them."""
+    records, parents = await departments_with_parents(graph)
     return [Placed(records[key], parents[key]) for key in subtree(None, parents)]
 
 

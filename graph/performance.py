@@ -64,6 +64,7 @@ from graph.boundary import department_scope
 from graph.cache import StampedCache
 from graph.changes import Touched
 from graph.db import Graph, native_record
+from graph.departments import departments_with_parents
 from graph.fit_loader import fit_model_for
 from schema.ontology import EdgeKind
 
@@ -153,11 +154,7 @@ async def _structure(graph: Graph) -> Structure:
     """The organisation structure: departments, positions, KPIs, what they serve."""
     cy = graph.cy
     dept = cy.o.department_class
-    up = cy.step(EdgeKind(cy.o.department_tree.name, "out"), "", "up")
-    drows = await _rows(graph, f"MATCH {cy.node('d', dept)} OPTIONAL MATCH (d){up} "
-                               f"RETURN collect([properties(d), up.{cy.key(dept)}]) AS rows")
-    departments = {str(r[0]["id"]): native_record(r[0]) for r in drows}
-    parents = {str(r[0]["id"]): (None if r[1] is None else str(r[1])) for r in drows}
+    departments, parents = await departments_with_parents(graph)
     weight = cy.rel_prop(MEASURED_BY, "weight")
     boss = cy.step(EdgeKind(REPORTS_TO, "out"), "", "b")
     prows = await _rows(

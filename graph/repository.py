@@ -324,32 +324,35 @@ class Repository:
         order.append(f"n.{self.cy.key(class_name)}")
         return match, ", ".join(order), params
 
+    async def _window(self, class_name: str, q: ListQuery, returning: str, count: bool
+                      ) -> tuple[list[dict[str, Any]], int, bool]:
+        """The rows of one window of a list (``RETURN returning`` of each record ``n``), the
+        total count of matches (only when ``count``: 0 otherwise) and whether more follow."""
+        match, order, params = await self._list_match(class_name, q)
+        rows = await self._read(
+            f"{match} WITH n ORDER BY {order} SKIP $skip LIMIT $limit RETURN {returning}",
+            **params)
+        total = int((await self._read(f"{match} RETURN count(n) AS c", **params))[0]["c"]) \
+            if count else 0
+        return rows[:q.limit], total, len(rows) > q.limit
+
     async def page(self, class_name: str, q: ListQuery,
                    wanted: Sequence[EdgeKind] = (), count: bool = True) -> Page:
         """One window of a filtered, ordered list, with the total count of matches (only
         when ``count``: 0 otherwise), and for each record the relationships ``wanted``
         (fetched in the same query)."""
-        match, order, params = await self._list_match(class_name, q)
-        rows = await self._read(
-            f"{match} WITH n ORDER BY {order} SKIP $skip LIMIT $limit "
-            f"RETURN properties(n) AS p{self._edge_columns(wanted)}", **params)
-        total = int((await self._read(f"{match} RETURN count(n) AS c", **params))[0]["c"]) \
-            if count else 0
-        has_next, rows = len(rows) > q.limit, rows[:q.limit]
+        rows, total, has_next = await self._window(
+            class_name, q, f"properties(n) AS p{self._edge_columns(wanted)}", count)
         return Page([self._node(class_name, r["p"]) for r in rows], total, has_next,
                     [self._edges_of(r, wanted) for r in rows])
 
     async def tree_page(self, class_name: str, q: ListQuery, shape: Shape, count: bool
-                        ) -> tuple[list[Tree], int | None, bool]:
+                        ) -> tuple[list[Tree], int, bool]:
         """:meth:`page` read by ``shape``: the window's trees, the total count of matches
-        (only when ``count``: None otherwise) and whether more follow."""
-        match, order, params = await self._list_match(class_name, q)
-        rows = await self._read(
-            f"{match} WITH n ORDER BY {order} SKIP $skip LIMIT $limit "
-            f"RETURN {self._projection(class_name, 'n', shape)} AS t", **params)
-        total = int((await self._read(f"{match} RETURN count(n) AS c", **params))[0]["c"]) \
-            if count else None
-        has_next, rows = len(rows) > q.limit, rows[:q.limit]
+        (only when ``count``: 0 otherwise) and whether more follow. The trees are built in
+        turns of at most :data:`TURN_SECONDS`, so other requests are served meanwhile."""
+        rows, total, has_next = await self._window(
+            class_name, q, f"{self._projection(class_name, 'n', shape)} AS t", count)
         trees, began = [], time.perf_counter()
         for row in rows:
             trees.append(self._tree(class_name, shape, row["t"]))

@@ -80,16 +80,31 @@ def _cell(cell: Any, rowspan: int, colspan: int) -> str:
     return f'<td{span} style="{";".join(style)}">{text}</td>'
 
 
+def find_browser() -> str | None:
+    """Headless Chromium's executable, or None when there is none."""
+    return next((found for name in BROWSERS if (found := shutil.which(name))), None)
+
+
+def headless(browser: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``browser`` headless, with a profile of its own and nothing fetched on the side
+    (the tests take their screenshots and DOMs this way too: ``tests/browser.py``)."""
+    with tempfile.TemporaryDirectory(prefix="rolegraph-chromium-") as profile:
+        return subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", *args],
+            capture_output=True, text=True, timeout=120, check=False)
+
+
 def screenshot(page: Path, out: Path, size: tuple[int, int]) -> None:
     """A PNG of ``page`` (an HTML file) at ``size`` pixels, taken by headless Chromium."""
-    browser = next((found for name in BROWSERS if (found := shutil.which(name))), None)
+    browser = find_browser()
     if browser is None:
         raise SystemExit("error: no Chromium found (apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="rolegraph-chromium-") as profile:
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--hide-scrollbars", f"--user-data-dir={profile}",
-                        f"--window-size={size[0]},{size[1]}", f"--screenshot={out.resolve()}",
-                        page.resolve().as_uri()], check=True, capture_output=True, timeout=120)
+    done = headless(browser, "--hide-scrollbars", f"--window-size={size[0]},{size[1]}",
+                    f"--screenshot={out.resolve()}", page.resolve().as_uri())
+    if done.returncode != 0:
+        raise SystemExit(f"error: Chromium failed: {done.stderr[-2000:]}")
 
 
 def main(argv: list[str] | None = None) -> int:

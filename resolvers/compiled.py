@@ -132,6 +132,7 @@ class RootPlan:
     shape: Shape = field(default_factory=Shape)
     field_node: FieldNode | None = None
     count: bool = False  # a list's totalCount is selected
+    arguments: list[Any] = field(default_factory=list)  # the root field's (strawberry's)
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ class _Slot:
         self.class_name = class_name
         self.optional: list[str] = []
         self.edges: list[tuple[Any, _Slot]] = []
+        #: the slot of a page's records has been given to its ``edges { node }``
+        self.taken = False
 
     def shape(self) -> Shape:
         return Shape(tuple(self.optional), tuple((k, s.shape()) for k, s in self.edges))
@@ -208,23 +211,25 @@ class Compiler:
             walk(selection_set)
         return found
 
-    def _definition(self, type_name: str) -> StrawberryObjectDefinition:
+    def _fields(self, type_name: str) -> dict[str, Any]:
+        """The strawberry fields of an object type, by GraphQL name."""
         found = self.schema.get_type_by_name(type_name)
         if not isinstance(found, StrawberryObjectDefinition):
             raise NotCompiled(f"{type_name} is not an object type")
-        return found
+        return {f.graphql_name or to_camel_case(f.python_name): f for f in found.fields}
 
     def _object(self, gql_type: GraphQLObjectType, nodes: list[FieldNode],
                 fragments: Mapping[str, FragmentDefinitionNode], slot: _Slot | None,
-                near: str | None = None, far: _Slot | None = None) -> ObjectPlan:
+                near: str | None = None, far: _Slot | None = None,
+                page: _Slot | None = None) -> ObjectPlan:
         """The plan of an object of ``gql_type`` selected by ``nodes``: a record of a class
         (``slot``: its shape is built there), an object made from a relationship (``near``:
         the class the relationship starts from, ``far``: the slot of the record at its other
-        end) or a plain object (a page, an edge of a page)."""
+        end) or a plain object (a page, an edge of a page: ``page`` is the slot of the page's
+        records, given once)."""
         sets = [n.selection_set for n in nodes if n.selection_set is not None]
         fields = self._collect(gql_type.name, sets, fragments)
-        definition = self._definition(gql_type.name)
-        by_name = {f.graphql_name or to_camel_case(f.python_name): f for f in definition.fields}
+        by_name = self._fields(gql_type.name)
         plan = ObjectPlan()
         far_used = False
         for key, field_nodes in fields.items():
@@ -286,25 +291,17 @@ class Compiler:
                     if far_used:
                         raise NotCompiled(f"{name}: the far record selected twice")
                     far_used, child_slot = True, far
-                elif near is None and far is None and slot is None:
-                    child_slot = self._page_slot(child_class)
+                elif page is not None and page.class_name == child_class and not page.taken:
+                    page.taken, child_slot = True, page
                 else:
-                    raise NotCompiled(f"{name}: a record reached another way")
+                    raise NotCompiled(f"{name}: a record reached another way, or a page's "
+                                      "records selected twice")
             plan.fields.append(FieldPlan(
                 CHILD, key, attr=sf.python_name, nonnull=nonnull, many=many,
                 item_nonnull=item_nonnull,
-                plan=self._object(named, field_nodes, fragments, child_slot)))
+                plan=self._object(named, field_nodes, fragments, child_slot,
+                                  page=None if child_slot is not None else page)))
         return plan.done()
-
-    _page: _Slot | None = None
-    _page_taken = False
-
-    def _page_slot(self, class_name: str) -> _Slot:
-        """The records of a page (``edges { node }``): one shape, selected once."""
-        if self._page is None or self._page.class_name != class_name or self._page_taken:
-            raise NotCompiled("the records of a page selected twice")
-        self._page_taken = True
-        return self._page
 
     # -- documents -----------------------------------------------------------------------------
 
@@ -337,25 +334,21 @@ class Compiler:
                 continue
             if len(nodes) != 1:
                 raise NotCompiled("a root field selected twice")
-            field_type = query_type.fields[name].type
-            named = get_named_type(field_type)
+            named = get_named_type(query_type.fields[name].type)
+            arguments = self._fields(query_type.name)[name].arguments
             if name in self.one:
                 class_name = self.one[name]
                 slot = _Slot(class_name)
                 plan = self._object(named, nodes, fragments, slot)
                 roots.append(RootPlan(key, "one", class_name, NODE_TYPES[class_name], plan,
-                                      slot.shape(), nodes[0]))
+                                      slot.shape(), nodes[0], arguments=arguments))
             elif name in self.many:
                 class_name = self.many[name]
-                self._page, self._page_taken = _Slot(class_name), False
-                try:
-                    plan = self._object(named, nodes, fragments, None)
-                    shape = self._page.shape()
-                finally:
-                    self._page = None
+                page = _Slot(class_name)
+                plan = self._object(named, nodes, fragments, None, page=page)
                 count = any(f.attr == "total_count" for f in plan.fields)
                 roots.append(RootPlan(key, "list", class_name, NODE_TYPES[class_name], plan,
-                                      shape, nodes[0], count))
+                                      page.shape(), nodes[0], count, arguments))
             else:
                 raise NotCompiled(f"{name} is not a lookup or a list")
         return Compiled(operation, document, tuple(roots))
@@ -520,8 +513,6 @@ class CompiledPath:
                 raise NotCompiled("over budget")
         query_type = gql.query_type
         assert query_type is not None
-        definition = self.compiler._definition(query_type.name)
-        by_name = {f.graphql_name or to_camel_case(f.python_name): f for f in definition.fields}
         data: dict[str, Any] = {}
         for root in compiled.roots:
             if root.kind == "typename":
@@ -530,7 +521,7 @@ class CompiledPath:
             assert root.field_node is not None and root.plan is not None
             name = root.field_node.name.value
             raw = get_argument_values(query_type.fields[name], root.field_node, coerced)
-            args = convert_arguments(raw, by_name[name].arguments,
+            args = convert_arguments(raw, root.arguments,
                                      scalar_registry=self.schema.schema_converter.scalar_registry,
                                      config=self.schema.config)
             repo = context.repo
@@ -546,7 +537,7 @@ class CompiledPath:
                                args.get("order_by"), args["first"], args.get("after"))
                 trees, total, has_next = await repo.tree_page(root.class_name, q, root.shape,
                                                               root.count)
-                page = connection_of(q, [t.record for t in trees], total or 0, has_next,
+                page = connection_of(q, [t.record for t in trees], total, has_next,
                                      root.node_type)
                 data[root.key] = await _complete_page(page, root.plan,
                                                       {t.record["id"]: t for t in trees})

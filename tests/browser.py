@@ -1,31 +1,28 @@
 """Headless Chromium (Debian's ``chromium``) for the tests of what a person looks at: the DOM
-after the page's scripts ran, and screenshots kept as CI artefacts.
+after the page's scripts ran, and screenshots kept as artefacts.
 
 Without Chromium a test is skipped with a message, except in CI (``CI`` set), where
 ``.ci/run`` installs it and a missing browser is a failure. Screenshots go to
-``artifacts/screenshots/`` at the top of the checkout (or ``$ROLEGRAPH_ARTIFACTS``), which CI
-keeps and git ignores."""
+``artifacts/screenshots/`` at the top of the checkout (or ``$ROLEGRAPH_ARTIFACTS``), which git
+ignores. Chromium is found and run by :mod:`reports.pictures`, as the README's pictures are."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+from reports.pictures import find_browser, headless
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def browser() -> str:
     """The browser's executable; skips the test (fails it in CI) when there is none."""
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
+    found = find_browser()
+    if found:
+        return found
     message = "no Chromium found (apt-get install chromium): this browser test needs it"
     if os.environ.get("CI"):
         pytest.fail(message)
@@ -40,13 +37,7 @@ def artifacts() -> Path:
 
 
 def _run(*args: str) -> str:
-    with tempfile.TemporaryDirectory(prefix="rolegraph-chromium-") as profile:
-        done = subprocess.run(
-            [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=15000",
-             *args],
-            capture_output=True, text=True, timeout=120, check=False)
+    done = headless(browser(), "--virtual-time-budget=15000", *args)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 

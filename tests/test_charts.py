@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 from access_oracle import ADMIN, CALLERS, Caller, View, names_out_of_scope
 from api_client import data, demo_current_holders, demo_rows, demo_subtree
 from browser import rendered, screenshot
+from cli_client import rolegraph_on
 from conftest import GraphHandle, LiveServer
 
 from domain.orgchart import MAX_BOXES
@@ -370,11 +370,7 @@ def test_nine_box_bad_department(demo_server: LiveServer) -> None:
 
 def chart_command(demo_graph: GraphHandle, *args: str) -> subprocess.CompletedProcess[str]:
     """``rolegraph chart ...`` against the tests' engine and the demo's database."""
-    c = demo_graph.connection
-    env = dict(os.environ, ROLEGRAPH_NEO4J_URI=c.uri, ROLEGRAPH_NEO4J_USER=c.user,
-               ROLEGRAPH_NEO4J_PASSWORD=c.password, ROLEGRAPH_NEO4J_DATABASE=str(c.database))
-    return subprocess.run([sys.executable, "-m", "rolegraph.cli", "chart", *args], env=env,
-                          text=True, capture_output=True, timeout=300, cwd=REPO, check=False)
+    return rolegraph_on(demo_graph, "chart", *args)
 
 
 def test_chart_command(demo_graph: GraphHandle, demo_server: LiveServer,

@@ -8,10 +8,8 @@ Expected values come from the demo's CSV files, not from the code under test.
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import docx
@@ -19,10 +17,12 @@ import httpx
 import pytest
 from api_client import data, demo_rows
 from browser import browser, rendered, screenshot
+from cli_client import rolegraph_on
 from conftest import GraphHandle, LiveServer, serving
 from docx.document import Document as DocumentObject
 
 from domain.boundary import RACI_ORDER
+from reports.pictures import headless
 
 REPO = Path(__file__).resolve().parent.parent
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -121,10 +121,8 @@ def test_html_page_prints_on_a4(demo_server: LiveServer, tmp_path: Path) -> None
     saved = tmp_path / "p059.html"
     saved.write_text(_html(demo_server.client, P059), encoding="utf-8")
     pdf = tmp_path / "p059.pdf"
-    done = subprocess.run([browser(), "--headless", "--no-sandbox", "--disable-gpu",
-                           f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
-                           f"--print-to-pdf={pdf}", saved.as_uri()],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = headless(browser(), "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                    saved.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf.read_bytes())
     assert len(boxes) >= 2
@@ -297,12 +295,7 @@ def test_english_position_with_empty_sections(empty_graph: GraphHandle, tmp_path
 def describe(graph: GraphHandle, tmp_path: Path, *args: str
              ) -> subprocess.CompletedProcess[str]:
     """``rolegraph describe ...`` as a process, on the test engine's database of ``graph``."""
-    c = graph.connection
-    env = dict(os.environ, ROLEGRAPH_NEO4J_URI=c.uri, ROLEGRAPH_NEO4J_USER=c.user,
-               ROLEGRAPH_NEO4J_PASSWORD=c.password, ROLEGRAPH_NEO4J_DATABASE=c.database or "",
-               ROLEGRAPH_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "rolegraph.cli", "describe", *args], env=env,
-                          text=True, capture_output=True, timeout=120, cwd=REPO)
+    return rolegraph_on(graph, "describe", *args)
 
 
 def test_cli_markdown_to_stdout(demo_graph: GraphHandle, tmp_path: Path) -> None:
